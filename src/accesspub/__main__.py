@@ -1,0 +1,3 @@
+from accesspub.cli import main
+
+main()
