@@ -12,6 +12,7 @@ from accesspub.errors import ConfigError, Diagnostic, Diagnostics
 from accesspub.model import SourceLocation
 
 CONFIG_NAME = "accesspub.toml"
+DEFAULT_CONFORMANCE = "EPUB Accessibility 1.1 - WCAG 2.2 Level AA"
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,13 +81,14 @@ class Config:
     base_url: str = ""
     number_format: str = ""            # locale whose number grouping the content uses, e.g. "de"
     certified_by: str = ""
-    conformance: str = "EPUB Accessibility 1.1 - WCAG 2.2 Level AA"
+    conformance: str = "EPUB Accessibility 1.1 - WCAG 2.2 Level AA"   # claimed only with certified_by
     accessibility_summary: str = ""
     ignore: frozenset[str] = frozenset()
     narration: Narration = Narration()
     engines: tuple[tuple[str, tuple[tuple[str, Any], ...]], ...] = ()
     podcast: Podcast = Podcast()
     max_release_bytes: int = 5_000_000
+    split_level: int = 3                       # headings down to h3 start a new chapter file and track
     diagnostics: tuple[Diagnostic, ...] = ()   # warnings found while loading
 
     def engine_options(self, name: str) -> dict[str, Any]:
@@ -97,7 +99,7 @@ class Config:
 _PROJECT_KEYS = {
     "content": str, "output": str, "cache": str, "language": str, "publisher": str,
     "author": str, "rights": str, "base_url": str, "number_format": str,
-    "max_release_bytes": int,
+    "max_release_bytes": int, "split_level": int,
 }
 _A11Y_KEYS = {"certified_by": str, "conformance": str, "summary": str}
 _NARRATION_KEYS = {
@@ -207,11 +209,14 @@ def load_config(root: Path, overrides: dict[str, Any] | None = None) -> Config:
     for key, value in (overrides or {}).items():
         project[key] = value
 
-    conformance = a11y.get("conformance", Config.conformance)
+    conformance = a11y.get("conformance", DEFAULT_CONFORMANCE)
     if conformance not in CONFORMANCE_VALUES:
         diag.error("config-conformance", f"accessibility.conformance {conformance!r} is not a "
                    "conformance statement reading systems recognise", where,
                    'use e.g. "EPUB Accessibility 1.1 - WCAG 2.2 Level AA"')
+    if not 2 <= project.get("split_level", 3) <= 6:
+        diag.error("config-value", "project.split_level must be 2 to 6 (the deepest heading "
+                   "that starts a chapter file)", where)
     if narration.get("jobs", 0) < 0:
         diag.error("config-value", "narration.jobs must be 0 (one per core) or more", where)
 
@@ -237,6 +242,7 @@ def load_config(root: Path, overrides: dict[str, Any] | None = None) -> Config:
         base_url=project.get("base_url", ""),
         number_format=project.get("number_format", ""),
         max_release_bytes=project.get("max_release_bytes", 5_000_000),
+        split_level=project.get("split_level", 3),
         certified_by=a11y.get("certified_by", ""),
         conformance=conformance,
         accessibility_summary=a11y.get("summary", ""),

@@ -6,11 +6,16 @@ so a plugin package can add one without touching accesspub.
 
 from __future__ import annotations
 
+import inspect
+import re
 from dataclasses import dataclass
 from importlib.metadata import entry_points
 from typing import Any, ClassVar, Protocol, Sequence, runtime_checkable
 
 from accesspub.errors import ConfigError
+from accesspub.model import SourceLocation
+
+CONFIG_FILE = SourceLocation("accesspub.toml")
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +64,64 @@ def load_engine(name: str, options: dict[str, Any] | None = None) -> Engine:
     for ep in entry_points(group="accesspub.engines"):
         if ep.name == name:
             cls = ep.load()
-            return cls(**(options or {}))
+            options = dict(options or {})
+            _reject_unknown_options(name, cls, options)
+            return cls(**options)
     raise ConfigError(f"unknown speech engine {name!r}", code="config-engine",
                       hint=f"installed engines: {', '.join(engine_names())}")
+
+
+def _reject_unknown_options(name: str, cls: type, options: dict[str, Any]) -> None:
+    """Report a misspelt ``[engine.NAME]`` key as a ConfigError, not a TypeError traceback."""
+    params = inspect.signature(cls).parameters
+    if any(p.kind is p.VAR_KEYWORD for p in params.values()):
+        return
+    known = sorted(k for k, p in params.items() if p.kind is not p.VAR_POSITIONAL)
+    for key in sorted(options):
+        if key not in params:
+            raise ConfigError(f"unknown option engine.{name}.{key}", CONFIG_FILE,
+                              code="config-unknown-key",
+                              hint=f"options of engine {name!r}: {', '.join(known) or 'none'}")
+
+
+def check_option(engine: str, key: str, value: Any, expected: type | tuple[type, ...],
+                 *, optional: bool = False) -> Any:
+    """Return ``value`` if it is of the ``expected`` type, else raise a ConfigError.
+
+    The error names the key path (``engine.piper.length_scale``) so the user finds it in
+    accesspub.toml.  ``bool`` is never accepted as a number (TOML ``true`` is not 1), and
+    an ``int`` is accepted where a ``float`` is expected.  ``optional`` allows ``None``.
+    """
+    if value is None and optional:
+        return None
+    declared = expected if isinstance(expected, tuple) else (expected,)
+    accepted = declared + (int,) if float in declared else declared
+    if isinstance(value, bool) and bool not in declared or not isinstance(value, accepted):
+        wanted = " or ".join(t.__name__ for t in declared)
+        raise ConfigError(f"engine.{engine}.{key} must be {wanted}, not {value!r}",
+                          CONFIG_FILE, code="config-type")
+    if float in declared and int not in declared and isinstance(value, int):
+        return float(value)
+    return value
+
+
+_RAW_PHONEMES = re.compile(r"\s*\[\[.*?\]\]\s*", re.DOTALL)
+
+
+def strip_phonemes(text: str) -> str:
+    """Remove ``[[ raw phonemes ]]`` blocks, for engines that cannot speak IPA.
+
+    An engine that can (Piper) sets ``accepts_phonemes = True`` on its class; the speech
+    stage should only send ``[[ ]]`` to those.  Others call this so that, at worst, a
+    lexicon word is skipped rather than read out as bracket and symbol names.
+    """
+    text = re.sub(r"\s{2,}", " ", _RAW_PHONEMES.sub(" ", text))
+    return re.sub(r"\s+([.,;:!?])", r"\1", text).strip()
+
+
+def primary_subtag(lang: str) -> str:
+    """``"en-GB"`` -> ``"en"``: the part of a BCP 47 tag engines compare languages by."""
+    return lang.replace("_", "-").split("-")[0].lower()
+
+
+from accesspub.engines.pcm import trim_silence  # noqa: E402  (re-exported for engines)

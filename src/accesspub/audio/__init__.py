@@ -1,0 +1,37 @@
+"""The narrate stage: sentences -> cached clips -> tracks and full narration -> Timeline.
+
+    synthesize_publication(publication, engine_set_factory, config, *, jobs, progress)
+        -> Synthesis  ({sentence id: SentenceAudio}, .hits, .misses)
+    stitch_publication(publication, clips, config, out_dir) -> Timeline
+    narrate(...) = both, in order.
+
+All audio is int16 mono at SAMPLE_RATE (44.1 kHz); times are sample counts.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable
+
+from accesspub.audio.encode import decode_mp3, encode_mp3
+from accesspub.audio.stitch import StitchedChapter, stitch_chapter, stitch_publication
+from accesspub.audio.synthesize import (SAMPLE_RATE, EngineSetLike, Progress, SentenceAudio,
+                                        Synthesis, speak_part, synthesize_publication)
+from accesspub.config import Config
+from accesspub.model import Publication, Timeline
+
+__all__ = [
+    "SAMPLE_RATE", "EngineSetLike", "Progress", "SentenceAudio", "Synthesis", "StitchedChapter",
+    "decode_mp3", "encode_mp3", "narrate", "speak_part", "stitch_chapter", "stitch_publication",
+    "synthesize_publication",
+]
+
+
+def narrate(publication: Publication, engine_set_factory: Callable[[], EngineSetLike],
+            config: Config, out_dir: Path, *, jobs: int | None = None,
+            progress: Progress | None = None) -> tuple[Timeline, Synthesis]:
+    """Synthesise (through the cache) and stitch; returns the Timeline and the synthesis
+    (whose ``hits``/``misses`` and per-sentence engines go into the build report)."""
+    clips = synthesize_publication(publication, engine_set_factory, config, jobs=jobs,
+                                   progress=progress)
+    return stitch_publication(publication, clips, config, out_dir), clips

@@ -1,0 +1,122 @@
+"""Content-addressed cache of spoken clips: the only state shared between builds and workers.
+
+Layout: ``<cache_dir>/clips/ab/cdef….wav`` where ``abcdef…`` is the SHA-256 of everything
+that changes the sound (see ``clip_key``).  Each entry is a plain 16-bit mono WAV file (so a
+person can listen to a clip while debugging) with one extra RIFF chunk, ``apub``, holding the
+name of the engine that spoke it; WAV readers skip unknown chunks.
+
+Contracts:
+- ``get`` never raises for a damaged entry: a truncated or foreign file is a miss (and is
+  removed), so a build killed mid-write or a full disk can never poison later builds.
+- ``put`` is atomic: the entry is written to a temporary file in the same directory and moved
+  into place with ``os.replace``.  Two builds writing the same key race harmlessly: both
+  write identical bytes and the last rename wins.
+- Entries are immutable; nothing here deletes a valid entry (eviction is a separate concern).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import struct
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+# Bump when anything in how a cached clip is made changes (resampler, trimming, format):
+# every key changes with it, so old entries are simply never read again.
+CACHE_VERSION = "accesspub-clip-2"
+
+
+def clip_key(fingerprint: str, voice: str, lang: str, text: str, sample_rate: int) -> str:
+    """SHA-256 hex of (engine fingerprint, voice, language, spoken text, output rate).
+
+    Fields are joined with NUL, which none of them can contain, so no two different
+    tuples give the same byte string.
+    """
+    parts = (CACHE_VERSION, fingerprint, voice, lang, text, str(sample_rate))
+    return hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()
+
+
+def _header(n_samples: int, sample_rate: int, engine: bytes) -> bytes:
+    """RIFF/WAVE header for mono 16-bit PCM with an ``apub`` chunk before ``data``."""
+    if len(engine) % 2:
+        engine += b"\0"                       # RIFF chunks are word-aligned
+    data_bytes = 2 * n_samples
+    fmt = struct.pack("<4sIHHIIHH", b"fmt ", 16, 1, 1, sample_rate, sample_rate * 2, 2, 16)
+    apub = struct.pack("<4sI", b"apub", len(engine)) + engine
+    data = struct.pack("<4sI", b"data", data_bytes)
+    riff_size = 4 + len(fmt) + len(apub) + len(data) + data_bytes
+    return struct.pack("<4sI4s", b"RIFF", riff_size, b"WAVE") + fmt + apub + data
+
+
+def _parse(blob: bytes) -> tuple[np.ndarray, int, str] | None:
+    """(samples, rate, engine) from a cache entry, or None if it is not a complete one."""
+    if len(blob) < 12 or blob[:4] != b"RIFF" or blob[8:12] != b"WAVE":
+        return None
+    pos, rate, engine = 12, 0, ""
+    while pos + 8 <= len(blob):
+        cid, size = struct.unpack_from("<4sI", blob, pos)
+        body = pos + 8
+        if cid == b"fmt ":
+            _, channels, rate, _, _, bits = struct.unpack_from("<HHIIHH", blob, body)
+            if channels != 1 or bits != 16:
+                return None
+        elif cid == b"apub":
+            engine = blob[body:body + size].rstrip(b"\0").decode("utf-8", "replace")
+        elif cid == b"data":
+            if body + size != len(blob) or size % 2 or not rate:
+                return None               # truncated (killed build, full disk) or padded
+            return np.frombuffer(blob, dtype="<i2", offset=body), rate, engine
+        pos = body + size + (size & 1)
+    return None
+
+
+class ClipCache:
+    """Clips by key under ``root``; safe for concurrent readers and writers."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root) / "clips"
+
+    def path(self, key: str) -> Path:
+        return self.root / key[:2] / f"{key[2:]}.wav"
+
+    def get(self, key: str) -> tuple[np.ndarray, str] | None:
+        """(int16 samples, engine name) for ``key``, or None on a miss or a damaged entry.
+
+        The array is a read-only view of the file's bytes (no copy).
+        """
+        path = self.path(key)
+        try:
+            blob = path.read_bytes()
+        except FileNotFoundError:
+            return None
+        parsed = _parse(blob)
+        if parsed is None:
+            try:
+                path.unlink()             # damaged: remove so the next put repairs it
+            except OSError:
+                pass
+            return None
+        samples, _, engine = parsed
+        return samples, engine
+
+    def put(self, key: str, samples: np.ndarray, sample_rate: int, engine: str) -> None:
+        """Store int16 mono ``samples`` atomically under ``key``."""
+        path = self.path(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        pcm = np.ascontiguousarray(samples, dtype="<i2")
+        fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
+        try:
+            os.fchmod(fd, 0o644)          # mkstemp makes 0600; a shared cache must be readable
+            with os.fdopen(fd, "wb") as out:
+                out.write(_header(len(pcm), sample_rate, engine.encode("utf-8")))
+                out.write(memoryview(pcm).cast("B"))
+            os.replace(tmp, path)
+        except BaseException:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+            raise

@@ -1,0 +1,131 @@
+"""MP3 encoding and decoding with the ffmpeg binary bundled by imageio-ffmpeg.
+
+Encoding: PCM is piped to ffmpeg's stdin chunk by chunk (memory stays bounded by the largest
+chunk), encoded once per file with libmp3lame, mono, 44.1 kHz, CBR.  Determinism: the same
+PCM gives byte-identical files because ``-fflags +bitexact -flags:a +bitexact`` drop the
+encoder version string, ``-map_metadata -1`` drops inherited metadata and
+``-id3v2_version 0`` writes no ID3 tag at all (mutagen writes ours afterwards).
+
+Encoder delay (measured with ffmpeg n9.0.2 + LAME, see tests/test_audio_encode.py): LAME
+delays the signal by 1105 samples at 44.1 kHz (576 encoder + 529 decoder) and pads the end
+to a whole 1152-sample frame.  ffmpeg writes a Xing/"Info" frame with a LAME tag recording
+that delay and padding, and decoders that honour it (ffmpeg/libavcodec, so Chrome, Firefox
+via the OS, VLC, Apple's players, most podcast apps) strip both: a click at sample 10000
+decodes at sample 10000 and the decoded length equals the input length exactly.  So we keep
+the Info frame (``-write_xing 1``, ffmpeg's default) and need no compensation; a player that
+ignores the LAME tag hears everything 25 ms late (1105/44100 s), inside the 50 ms budget
+of MO-13.  With ``-write_xing 0`` the same decode is 1105 samples late and 1656 longer.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Iterable, Sequence
+
+import numpy as np
+
+from accesspub.errors import ToolError
+
+
+def ffmpeg_exe() -> str:
+    try:
+        import imageio_ffmpeg
+        return imageio_ffmpeg.get_ffmpeg_exe()
+    except (ImportError, RuntimeError) as exc:
+        raise ToolError("ffmpeg is not available to encode the narration",
+                        code="tool-missing", hint="pip install imageio-ffmpeg") from exc
+
+
+def encode_command(path: Path, sample_rate: int, bitrate: str) -> list[str]:
+    return [
+        ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel", "error", "-y",
+        "-f", "s16le", "-ar", str(sample_rate), "-ac", "1", "-i", "pipe:0",
+        "-map_metadata", "-1", "-fflags", "+bitexact", "-flags:a", "+bitexact",
+        "-c:a", "libmp3lame", "-b:a", bitrate, "-ar", str(sample_rate), "-ac", "1",
+        "-write_xing", "1", "-id3v2_version", "0", "-write_id3v1", "0",
+        "-f", "mp3", str(path),
+    ]
+
+
+def encode_mp3(chunks: Iterable[np.ndarray], path: Path, *, sample_rate: int,
+               bitrate: str = "64k") -> None:
+    """Encode int16 mono ``chunks`` (in order) into the MP3 file ``path``.
+
+    Raises ToolError if ffmpeg fails; a partial file is removed.
+    """
+    path = Path(path)
+    proc = subprocess.Popen(encode_command(path, sample_rate, bitrate),
+                            stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE)
+    # Read stderr concurrently so a chatty ffmpeg can never block on a full pipe.
+    errors: list[bytes] = []
+    reader = threading.Thread(target=lambda: errors.append(proc.stderr.read()), daemon=True)
+    reader.start()
+    broken = False
+    try:
+        for chunk in chunks:
+            if len(chunk):
+                proc.stdin.write(memoryview(np.ascontiguousarray(chunk, dtype="<i2")).cast("B"))
+    except BrokenPipeError:
+        broken = True                    # ffmpeg died; its message says why
+    finally:
+        try:
+            proc.stdin.close()
+        except BrokenPipeError:
+            broken = True
+        code = proc.wait()
+        reader.join()
+    if code != 0 or broken:
+        path.unlink(missing_ok=True)
+        detail = b"".join(errors).decode("utf-8", "replace").strip().splitlines()
+        raise ToolError(f"ffmpeg could not encode {path.name}: "
+                        + (detail[-1] if detail else f"exit status {code}"),
+                        code="tool-failed")
+
+
+def encode_many(jobs: Sequence[tuple[Iterable[np.ndarray], Path]], *, sample_rate: int,
+                bitrate: str = "64k", workers: int | None = None) -> None:
+    """Encode several files at once (one ffmpeg each); the first error is raised.
+
+    Threads suffice: the Python side only copies bytes into pipes, LAME runs in ffmpeg.
+    """
+    workers = workers or len(jobs) or 1
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        futures = [pool.submit(encode_mp3, chunks, path, sample_rate=sample_rate,
+                               bitrate=bitrate) for chunks, path in jobs]
+        for future in futures:
+            future.result()
+
+
+def decode_mp3(path: Path, sample_rate: int | None = None) -> tuple[np.ndarray, int]:
+    """Decode an audio file to (int16 mono samples, rate) with ffmpeg.
+
+    The rate is the file's own unless ``sample_rate`` is given (our MP3s are 44.1 kHz).
+    """
+    rate = sample_rate or 44100
+    cmd = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel", "error", "-i", str(path),
+           "-f", "s16le", "-acodec", "pcm_s16le", "-ac", "1"]
+    if sample_rate:
+        cmd += ["-ar", str(sample_rate)]
+    done = subprocess.run(cmd + ["pipe:1"], capture_output=True, check=False)
+    if done.returncode != 0:
+        detail = done.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise ToolError(f"ffmpeg could not decode {Path(path).name}: "
+                        + (detail[-1] if detail else f"exit status {done.returncode}"),
+                        code="tool-failed")
+    if sample_rate is None:
+        rate = _file_rate(path)
+    return np.frombuffer(done.stdout, dtype="<i2"), rate
+
+
+def _file_rate(path: Path) -> int:
+    """The sample rate ffmpeg decoded at, read from the MP3 header via mutagen."""
+    try:
+        from mutagen import File
+        info = File(str(path))
+        return int(info.info.sample_rate)
+    except Exception:                    # not a format mutagen knows: assume ours
+        return 44100

@@ -1,0 +1,170 @@
+"""Choosing the engine for each language, with fallback; and the ``accesspub voices`` listing.
+
+``[narration]`` names a default engine and voice; ``[narration.languages]`` can give a
+language its own engine, voice and fallback (``Narration.choice_for``).  ``EngineSet`` loads
+each engine the first time it is needed and then keeps it, and reports which engine actually
+spoke, so the build report can say "section 3 was read by piper after gtts failed".
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Callable
+
+from accesspub.engines import AudioClip, Engine, Voice, engine_names, load_engine
+from accesspub.errors import AccessPubError, EngineError, EngineUnavailable
+
+if TYPE_CHECKING:
+    from accesspub.config import Config, Narration
+
+log = logging.getLogger(__name__)
+
+Loader = Callable[[str, dict[str, Any]], Engine]
+
+
+@dataclass(frozen=True, slots=True)
+class Fallback:
+    """One time an engine failed and another spoke instead."""
+
+    lang: str
+    engine: str          # the engine that failed
+    fallback: str        # the engine that spoke
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class EngineReport:
+    """One line of ``accesspub voices``."""
+
+    name: str
+    available: bool
+    voices: tuple[Voice, ...] = ()
+    reason: str = ""     # why it is unavailable, with the fix
+
+
+class EngineSet:
+    """The engines a build uses, each loaded once, with per-language choice and fallback.
+
+    ``engine_options(name)`` gives the ``[engine.NAME]`` table; ``loader`` is
+    ``load_engine`` except in tests.  Not thread-safe: use one per thread or process.
+    """
+
+    def __init__(self, narration: "Narration",
+                 engine_options: Callable[[str], dict[str, Any]] = lambda name: {},
+                 *, loader: Loader = load_engine) -> None:
+        self.narration = narration
+        self._options = engine_options
+        self._loader = loader
+        self._engines: dict[str, Engine] = {}
+        self._down: dict[str, EngineUnavailable] = {}
+        self.fallbacks: list[Fallback] = []
+
+    @classmethod
+    def from_config(cls, config: "Config", *, loader: Loader = load_engine) -> "EngineSet":
+        return cls(config.narration, config.engine_options, loader=loader)
+
+    def engine(self, name: str) -> Engine:
+        """The engine registered as ``name``, loaded on first use.
+
+        Raises ConfigError (unknown name, bad options) or EngineUnavailable (not installed,
+        or it already proved unreachable during this build).
+        """
+        if name in self._down:
+            raise self._down[name]
+        if name not in self._engines:
+            try:
+                self._engines[name] = self._loader(name, self._options(name))
+            except EngineUnavailable as exc:
+                self._down[name] = exc
+                raise
+        return self._engines[name]
+
+    def voice_for(self, engine: str, lang: str) -> str | None:
+        """The configured voice for ``lang`` when ``engine`` speaks it, else the engine's default.
+
+        A voice name belongs to one engine, so a fallback engine gets the narration voice
+        only if it is the narration's default engine.
+        """
+        choice = self.narration.choice_for(lang)
+        if engine == choice.engine and choice.voice:
+            return choice.voice
+        if engine == self.narration.engine and self.narration.voice:
+            return self.narration.voice
+        return None
+
+    def speak(self, text: str, lang: str) -> tuple[AudioClip, str]:
+        """Say ``text`` in ``lang``; return the clip and the name of the engine that spoke.
+
+        If the chosen engine raises EngineError (or is unavailable) and the language has a
+        ``fallback``, the fallback speaks and the switch is recorded in ``fallbacks``.  An
+        engine that is *unavailable* (not installed, network down after its retries) is
+        skipped for the rest of the build, so later sentences go straight to the fallback.
+        Errors of the fallback itself propagate.
+        """
+        choice = self.narration.choice_for(lang)
+        already_down = choice.engine in self._down
+        try:
+            return self._say(choice.engine, text, lang), choice.engine
+        except EngineError as exc:
+            if not choice.fallback or choice.fallback == choice.engine:
+                raise
+            if isinstance(exc, EngineUnavailable):
+                self._down.setdefault(choice.engine, exc)
+            if not already_down:      # say it once per outage, not once per sentence
+                log.warning("engine %s failed for %s (%s); %s speaks instead",
+                            choice.engine, lang, exc.message, choice.fallback)
+            self.fallbacks.append(Fallback(lang, choice.engine, choice.fallback, exc.message))
+            return self._say(choice.fallback, text, lang), choice.fallback
+
+    def candidates(self, lang: str) -> list[tuple[str, str | None]]:
+        """(engine, voice) in the order ``speak`` tries them: for cache look-ups by engine."""
+        choice = self.narration.choice_for(lang)
+        names = [choice.engine]
+        if choice.fallback and choice.fallback != choice.engine:
+            names.append(choice.fallback)
+        return [(name, self.voice_for(name, lang)) for name in names]
+
+    def _say(self, name: str, text: str, lang: str) -> AudioClip:
+        return self.engine(name).synthesize(text, lang=lang, voice=self.voice_for(name, lang))
+
+    def fingerprint(self, name: str) -> str:
+        return self.engine(name).fingerprint()
+
+    def describe_voices(self) -> list[EngineReport]:
+        """``describe_voices`` with this set's engine options."""
+        return describe_voices(self._options, loader=self._loader)
+
+    def close(self) -> None:
+        for engine in self._engines.values():
+            engine.close()
+        self._engines.clear()
+
+    def __enter__(self) -> "EngineSet":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def describe_voices(engine_options: Callable[[str], dict[str, Any]] = lambda name: {},
+                    *, loader: Loader = load_engine) -> list[EngineReport]:
+    """Every registered engine: can it run here, which voices and languages, and if not, why.
+
+    Loading an engine reads its options but does not load voice models or touch the network.
+    """
+    reports = []
+    for name in engine_names():
+        try:
+            engine = loader(name, engine_options(name))
+            voices = tuple(engine.voices())
+            engine.close()
+        except AccessPubError as exc:
+            reason = exc.message + (f" ({exc.hint})" if exc.hint else "")
+            reports.append(EngineReport(name, False, (), reason))
+            continue
+        except ImportError as exc:           # a plugin whose own imports are broken
+            reports.append(EngineReport(name, False, (), f"cannot be imported: {exc}"))
+            continue
+        reports.append(EngineReport(name, True, voices))
+    return reports

@@ -1,0 +1,246 @@
+"""English rules for everything made of digits: dates, times, phones, money, units, numbers.
+
+Each ``say_*`` function takes the text and an ``EnContext`` and returns the text with its
+kind of numeral spelled out.  They run in the order of ``NUMBER_PASSES``: the most
+specific shapes first (a date is also three numbers, a phone number also a range), so
+that the general number rule at the end only sees plain numbers.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cached_property
+
+from babel.dates import get_month_names
+
+from accesspub.speech import en_data as data
+from accesspub.speech.numbers import NumberFormat, NumberWords, Numeral, parse_number
+
+
+@dataclass(frozen=True)
+class EnContext:
+    """What the English rules need to know about the text being read."""
+
+    fmt: NumberFormat
+    words: NumberWords
+    month_first: bool      # "01/02/2020" is January 2 (US) rather than 1 February
+
+    @cached_property
+    def num(self) -> str:
+        return self.fmt.pattern()
+
+    def numeral(self, written: str) -> Numeral:
+        return parse_number(written, self.fmt)
+
+    def say(self, written: str, *, negative: bool = False) -> str:
+        return self.words.numeral(self.numeral(written), negative=negative)
+
+
+_WIDE = get_month_names("wide", locale="en")
+_ABBR = get_month_names("abbreviated", locale="en")
+MONTHS = {name: n for n, name in _WIDE.items()}
+MONTHS.update({name: n for n, name in _ABBR.items()})
+MONTHS["Sept"] = 9
+_MONTH = "(?P<month>%s)\\.?" % "|".join(sorted(MONTHS, key=len, reverse=True))
+_SIGN = r"(?P<sign>(?<![\w)\]])[-−])?"
+
+
+def _is_year(n: int) -> bool:
+    return 1000 <= n <= 2099
+
+
+def _year(ctx: EnContext, digits: str) -> str:
+    return ctx.words.year(int(digits))
+
+
+def _full_year(written: str) -> int:
+    """"2020" -> 2020; a two-digit year is this century below 50, else the last."""
+    n = int(written)
+    if len(written) == 2:
+        return 2000 + n if n < 50 else 1900 + n
+    return n
+
+
+# --- dates ---------------------------------------------------------------------------
+
+def _date(ctx: EnContext, day: int, month: int, year: int | None, month_first: bool,
+          article: bool = True) -> str:
+    name = _WIDE[month]
+    ordinal = ctx.words.ordinal(day)
+    spoken = f"{name} {ordinal}" if month_first else f"{'the ' if article else ''}{ordinal} of {name}"
+    return f"{spoken}, {ctx.words.year(year)}" if year is not None else spoken
+
+
+def _valid(day: int, month: int) -> bool:
+    return 1 <= month <= 12 and 1 <= day <= 31
+
+
+def say_iso_dates(text: str, ctx: EnContext) -> str:
+    """"2020-01-20" -> "the twentieth of January, twenty twenty" (or US order)."""
+    def spoken(m: re.Match) -> str:
+        day, month = int(m["d"]), int(m["m"])
+        if not _valid(day, month):
+            return m[0]
+        return _date(ctx, day, month, int(m["y"]), ctx.month_first)
+    pattern = (r"(?<![\d.,/-])(?P<y>\d{4})(?P<sep>[-/])(?P<m>\d{1,2})(?P=sep)(?P<d>\d{1,2})"
+               r"(?![\d]|[-/]\d)")
+    return re.sub(pattern, spoken, text)
+
+
+def say_numeric_dates(text: str, ctx: EnContext) -> str:
+    """"20.01.2020", "20/01/2020" -> day first unless the numbers or the locale say otherwise."""
+    def spoken(m: re.Match) -> str:
+        a, b, sep = int(m["a"]), int(m["b"]), m["sep"]
+        year = _full_year(m["y"])
+        month_first = b > 12 or (a <= 12 and ctx.month_first and sep != ".")
+        day, month = (b, a) if month_first else (a, b)
+        if not _valid(day, month):
+            return m[0]
+        return _date(ctx, day, month, year, month_first)
+    pattern = (r"(?<![\d.,/])(?P<a>\d{1,2})(?P<sep>[./-])(?P<b>\d{1,2})(?P=sep)"
+               r"(?P<y>\d{4}|\d{2})(?![\d]|[./-]\d)")
+    return re.sub(pattern, spoken, text)
+
+
+def say_text_dates(text: str, ctx: EnContext) -> str:
+    """"January 20, 1990" -> "January twentieth, nineteen ninety"; "20 January 2020" ->
+    "the twentieth of January, twenty twenty"; "January 2020" -> "January twenty twenty"."""
+    year = r"(?:,?\s+(?P<year>\d{4})(?![\d]))?"
+
+    def month_first(m: re.Match) -> str:
+        day, month = int(m["day"]), MONTHS[m["month"]]
+        if not _valid(day, month):
+            return m[0]
+        return _date(ctx, day, month, int(m["year"]) if m["year"] else None, True)
+
+    def day_first(m: re.Match) -> str:
+        day, month = int(m["day"]), MONTHS[m["month"]]
+        if not _valid(day, month):
+            return m[0]
+        spoken = _date(ctx, day, month, int(m["year"]) if m["year"] else None, False,
+                       article=not m["the"])
+        return (m["the"] or "") + spoken
+
+    text = re.sub(_MONTH + r"\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?(?![\d])" + year,
+                  month_first, text)
+    text = re.sub(r"(?<![\d.,])(?P<the>[Tt]he\s+)?(?P<day>\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?"
+                  + _MONTH + r"(?!\w)" + year, day_first, text)
+    return re.sub(_MONTH + r"\s+(?P<year>\d{4})(?![\d])",
+                  lambda m: f"{_WIDE[MONTHS[m['month']]]} {_year(ctx, m['year'])}", text)
+
+
+# --- times ---------------------------------------------------------------------------
+
+def _meridiem(m: re.Match) -> str:
+    return f" {m['ap'].lower()} m" if m["ap"] else ""
+
+
+def say_times(text: str, ctx: EnContext) -> str:
+    """"9:30" -> "nine thirty", "14:05" -> "fourteen oh five", "9:00" -> "nine o'clock",
+    "9:30 am" -> "nine thirty a m", "9 a.m." -> "nine a m"."""
+    ap = r"(?:\s?(?P<ap>[AaPp])\.?\s?[Mm]\b\.?)"
+
+    def clock(m: re.Match) -> str:
+        hour, minute = int(m["h"]), int(m["m"])
+        spoken = ctx.words.cardinal(hour)
+        if minute == 0:
+            spoken += "" if m["ap"] else (" hundred" if hour > 12 or m["h"].startswith("0")
+                                          else " o'clock")
+        elif minute < 10:
+            spoken += " oh " + ctx.words.cardinal(minute)
+        else:
+            spoken += " " + ctx.words.cardinal(minute)
+        if m["s"]:
+            spoken += " and " + ctx.words.cardinal(int(m["s"])) + " seconds"
+        return spoken + _meridiem(m) + _sentence_end(m)
+
+    text = re.sub(r"(?<![\d.:])(?P<h>[01]?\d|2[0-3]):(?P<m>[0-5]\d)(?::(?P<s>[0-5]\d))?"
+                  + ap + r"?(?![\d]|:\d)", clock, text)
+    return re.sub(r"(?<![\d.:,])(?P<h>1[0-2]|0?[1-9])" + ap,
+                  lambda m: ctx.words.cardinal(int(m["h"])) + _meridiem(m) + _sentence_end(m),
+                  text)
+
+
+def _sentence_end(m: re.Match) -> str:
+    """An abbreviation's full stop that also ended the sentence must stay a full stop."""
+    return "." if m[0].endswith(".") and m.end() == len(m.string) else ""
+
+
+# --- phone numbers and postcodes -------------------------------------------------------
+
+_PHONE = re.compile(r"""
+    (?<![\w+.,/])
+    (?P<phone>(?:\(\s*)?\+?\s*\(?\d+\)?
+    (?:(?:\s+|\s*[-./–]\s*|\s*\)\s*|\s*\(\s*)\d+\)?)+)
+""", re.X)
+_PHONE_LABEL = re.compile(data.PHONE_LABELS + r"\.?(?:\s*(?:number|no\.?))?\s*[:.]?\s*$",
+                          re.I)
+_NO_CONTEXT_PHONE = re.compile(
+    r"\(?\d{3}\)?[-. ]\d{3}[-. ]\d{4}"          # North American 555-123-4567
+    r"|0\d{1,4}[-/ ]\d{2,4}(?:[- ]\d{2,4})+"   # with a national trunk 0: 033 695 801
+    r"|0\d{7,}"                                # 0336958010 written without spaces
+)
+
+
+def _phone_like(phone: str, before: str) -> bool:
+    digits = sum(c.isdigit() for c in phone)
+    if digits < 6:
+        return False
+    if phone.lstrip("( ").startswith("+") or phone.startswith("00"):
+        return True
+    if _PHONE_LABEL.search(before[-40:]):
+        return True
+    return bool(_NO_CONTEXT_PHONE.fullmatch(phone))
+
+
+def _chunks(group: str) -> list[str]:
+    """Long digit runs are read in threes, a lone last digit joining the previous three."""
+    if len(group) <= 4:
+        return [group]
+    parts = [group[i:i + 3] for i in range(0, len(group), 3)]
+    if len(parts[-1]) == 1:
+        parts[-2:] = [parts[-2] + parts[-1]]
+    return parts
+
+
+def say_phone(phone: str, ctx: EnContext) -> str:
+    """"(+387 33) 695 802/803" -> "plus three eight seven, three three, six nine five,
+    eight zero two or eight zero three": groups as written, "/" an alternative ending."""
+    slots: list[list[str]] = []
+    plus = "+" in phone
+    for alternative, digits in re.findall(r"(/?)\s*(\d+)", phone):
+        spoken = ", ".join(ctx.words.digits(c) for c in _chunks(digits))
+        if alternative and slots:
+            slots[-1].append(spoken)
+        else:
+            slots.append([spoken])
+    said = []
+    for options in slots:
+        said.append(options[0] if len(options) == 1
+                    else ", ".join(options[:-1]) + " or " + options[-1])
+    return ("plus " if plus else "") + ", ".join(said)
+
+
+def say_phones(text: str, ctx: EnContext) -> str:
+    def spoken(m: re.Match) -> str:
+        phone = m["phone"]
+        if not _phone_like(phone, m.string[:m.start()]):
+            return phone
+        return say_phone(phone, ctx)
+    return _PHONE.sub(spoken, text)
+
+
+# What ends an address line before a postcode: a street word or "Name 305" (house number).
+_STREET = re.compile(r"(?:\b(?i:" + data.STREET_WORDS + r")\.?|\b[A-Z][\w.'-]*\s+\d+[a-zA-Z]?)\s*$")
+
+
+def say_postcodes(text: str, ctx: EnContext) -> str:
+    """"Dzemala Bijedica 305, 71210, Ilidza" -> "…, seven one two one zero, Ilidza": a 4-5
+    digit number after an address line's comma, before a comma or a place name."""
+    def spoken(m: re.Match) -> str:
+        before = m.string[:m.start()].rstrip().rstrip(",")
+        if not _STREET.search(before):
+            return m[0]
+        return m["lead"] + ctx.words.digits(m["code"])
+    return re.sub(r"(?P<lead>,\s*)(?P<code>\d{4,5})(?=\s*,|\s+[A-Z]|\s*$)", spoken, text)

@@ -1,0 +1,119 @@
+"""``normalize(text, lang)``: the words a speech engine should say for one piece of text.
+
+Rules are kept per language in a registry keyed by the primary language subtag ("en" for
+"en-GB").  A language without rules gets only safe cleanup (whitespace), so an engine
+still receives the author's text rather than nothing, and the build never fails here.
+
+Adding a language: write a module with a ``LanguageRules`` subclass (see ``en.py``), build
+numbers with ``speech.numbers.NumberWords`` (num2words) and month names with Babel, and
+call ``register()`` with it at the bottom of this file.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Callable
+
+# Phoneme spans from a lexicon, "[[ˈbɑːku]]": passed through untouched (see protect()).
+PHONEME_SPAN = re.compile(r"\[\[[^\[\]]*\]\]")
+# Private-use code points stand in for protected spans: no rule matches them, and they
+# carry no digits, letters or spaces that a rule could change.
+_PLACEHOLDER_BASE = 0xF0000
+_PLACEHOLDER = re.compile("[\U000F0000-\U000FFFFD]")
+
+
+class LanguageRules:
+    """How one language turns written text into spoken text.
+
+    Subclasses override ``speak``; they receive text that has been cleaned up and whose
+    phoneme spans are hidden behind placeholders, and must return plain words.
+    ``words`` holds the few words the speech stage says itself (see ``phrase``).
+    """
+
+    words: dict[str, str] = {"image": "Image", "note": "note"}
+
+    def __init__(self, lang: str) -> None:
+        self.lang = lang
+
+    def speak(self, text: str, *, number_format: str = "") -> str:
+        return text
+
+
+_REGISTRY: dict[str, Callable[[str], LanguageRules]] = {}
+
+
+def register(primary: str, factory: Callable[[str], LanguageRules]) -> None:
+    """Use ``factory(lang)`` for every tag whose primary subtag is ``primary``."""
+    _REGISTRY[primary.lower()] = factory
+
+
+def rules_for(lang: str) -> LanguageRules:
+    """The rules for a BCP 47 tag; plain ``LanguageRules`` when the language has none."""
+    primary = (lang or "").split("-")[0].lower()
+    factory = _REGISTRY.get(primary)
+    return factory(lang) if factory else LanguageRules(lang)
+
+
+def has_rules(lang: str) -> bool:
+    return (lang or "").split("-")[0].lower() in _REGISTRY
+
+
+def phrase(key: str, lang: str) -> str:
+    """A word the speech stage adds itself ("image", "note"), in the language of ``lang``."""
+    return rules_for(lang).words.get(key, LanguageRules.words[key])
+
+
+def clean_whitespace(text: str) -> str:
+    """Safe for any language: control characters out, runs of spaces to one, ends trimmed."""
+    text = "".join(" " if unicodedata.category(c) in ("Cc", "Zl", "Zp") else c for c in text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def protect(text: str) -> tuple[str, list[str]]:
+    """Hide phoneme spans behind placeholders so no rule rewrites the IPA inside them."""
+    saved: list[str] = []
+
+    def hide(match: re.Match) -> str:
+        saved.append(match.group(0))
+        return chr(_PLACEHOLDER_BASE + len(saved) - 1)
+
+    # Placeholders from the text itself (private-use characters) would be mistaken for
+    # ours: drop them, they cannot be spoken anyway.
+    text = _PLACEHOLDER.sub("", text)
+    return PHONEME_SPAN.sub(hide, text), saved
+
+
+def restore(text: str, saved: list[str]) -> str:
+    def show(match: re.Match) -> str:
+        index = ord(match.group(0)) - _PLACEHOLDER_BASE
+        return saved[index] if index < len(saved) else ""
+
+    return _PLACEHOLDER.sub(show, text)
+
+
+def normalize(text: str, lang: str, *, number_format: str = "") -> str:
+    """The spoken form of ``text`` written in language ``lang`` (a BCP 47 tag).
+
+    ``number_format`` is the locale whose digit grouping the text uses ("de": ``1.500`` is
+    1500 and ``1,5`` one point five); empty lets the language guess.  Never raises for
+    any text: a rule that fails leaves the text as cleaned up so far.
+    """
+    cleaned = clean_whitespace(text)
+    if not cleaned:
+        return ""
+    hidden, saved = protect(cleaned)
+    try:
+        spoken = rules_for(lang).speak(hidden, number_format=number_format)
+    except Exception:  # a rule bug must not stop a build: say the text as written
+        spoken = hidden
+    return clean_whitespace(restore(spoken, saved))
+
+
+def _register_builtin() -> None:
+    from accesspub.speech.en import EnglishRules
+
+    register("en", EnglishRules)
+
+
+_register_builtin()

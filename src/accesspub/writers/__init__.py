@@ -1,0 +1,1 @@
+"""Writers: each takes (publication, timeline, config) and makes one kind of output."""

@@ -1,0 +1,119 @@
+"""Shared fixtures for accesspub's tests.
+
+``output_dir`` (session)
+    ``test-output/`` at the repository root (git-ignored): keep artefacts a
+    person may want to look at after a run — screenshots, Ace reports, built
+    EPUBs of failing tests.  Make a sub-folder per test module.
+
+``epubcheck`` (session)
+    An ``EpubCheckBatch``.  EPUBCheck costs ~3–4 s per Java start but only
+    tens of milliseconds per further EPUB in the same JVM, so **build all the
+    EPUBs a module needs first, then check them in one call**, typically in a
+    module-scoped fixture::
+
+        @pytest.fixture(scope="module")
+        def checked(built_epubs, epubcheck):          # built_epubs: list[Path]
+            return epubcheck.many(built_epubs)        # {Path: EpubCheckResult}
+
+        def test_valid(checked, built_epubs):
+            epubcheck.assert_valid(checked[built_epubs[0]])   # or check .errors etc.
+
+    ``epubcheck(paths)`` is the same as ``epubcheck.many(paths)``.  Results
+    are cached by path, size and modification time, so asking again for an
+    unchanged file does not start Java again.  Calling it once per test works
+    but costs a Java start each time.
+
+``ace`` (session)
+    ``ace(epub, report_dir=None) -> AceResult`` runs Ace by DAISY; reports go
+    to ``test-output/ace/<epub name>/`` unless ``report_dir`` is given.  When
+    Ace is not installed the test is skipped — except on CI (``CI`` set),
+    where it fails: ``./dev test`` installs Ace, so a missing Ace there is a
+    broken set-up, not a reason to skip.  Mark such tests ``@pytest.mark.ace``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+import pytest
+
+from accesspub import validate
+from accesspub.validate import AceResult, EpubCheckResult
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def on_ci() -> bool:
+    """True on CI (``CI`` set to anything but empty/``0``/``false``)."""
+    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+
+
+@pytest.fixture(scope="session")
+def output_dir() -> Path:
+    """``test-output/`` at the repository root, created if missing (git-ignored)."""
+    path = REPO_ROOT / "test-output"
+    path.mkdir(exist_ok=True)
+    return path
+
+
+class EpubCheckBatch:
+    """Checks many EPUBs per Java start; see the module docstring for the intended use."""
+
+    def __init__(self) -> None:
+        self._cache: dict[tuple[Path, int, int], EpubCheckResult] = {}
+        self.java_starts = 0
+
+    @staticmethod
+    def _key(path: Path) -> tuple[Path, int, int]:
+        stat = path.stat()
+        return (path.resolve(), stat.st_size, stat.st_mtime_ns)
+
+    def many(self, paths: Iterable[Path | str]) -> dict[Path, EpubCheckResult]:
+        """Check all ``paths`` (one Java start for those not checked before); keys are the given paths."""
+        wanted = [Path(p) for p in paths]
+        todo = [p for p in dict.fromkeys(wanted) if self._key(p) not in self._cache]
+        if todo:
+            self.java_starts += 1
+            for path, result in validate.run_epubcheck(todo).items():
+                self._cache[self._key(path)] = result
+        return {p: self._cache[self._key(p)] for p in wanted}
+
+    __call__ = many
+
+    def one(self, path: Path | str) -> EpubCheckResult:
+        """Check a single EPUB. Prefer ``many``: each call may start Java (~3–4 s)."""
+        return self.many([path])[Path(path)]
+
+    @staticmethod
+    def assert_valid(result: EpubCheckResult) -> None:
+        """Fail with EPUBCheck's messages unless there is no fatal, error or warning."""
+        if not result.ok:
+            pytest.fail("EPUBCheck:\n" + result.report(), pytrace=False)
+
+
+@pytest.fixture(scope="session")
+def epubcheck() -> EpubCheckBatch:
+    """Batching EPUBCheck runner: call ``epubcheck.many(paths)`` once with all of a module's EPUBs."""
+    return EpubCheckBatch()
+
+
+@pytest.fixture(scope="session")
+def ace() -> Callable[..., AceResult]:
+    """``ace(epub, report_dir=None) -> AceResult``; skips without Ace, except on CI where it fails."""
+    if not validate.ace_available():
+        reason = ("Ace by DAISY is not installed (run scripts/install-ace.sh, "
+                  "or ./dev test which installs it)")
+        if on_ci():
+            pytest.fail(f"{reason}; on CI (CI={os.environ.get('CI')}) Ace is required",
+                        pytrace=False)
+        pytest.skip(reason)
+
+    def run(epub: Path | str, report_dir: Path | str | None = None) -> AceResult:
+        epub = Path(epub)
+        if report_dir is None:
+            report_dir = REPO_ROOT / "test-output" / "ace" / epub.stem
+        return validate.run_ace(epub, report_dir)
+
+    return run
