@@ -171,3 +171,18 @@ def test_missing_voice_config_is_explained(tmp_path):
     model.write_bytes(b"not really")
     with pytest.raises(ConfigError, match="settings file .*voice.onnx.json"):
         PiperEngine(model=str(model))
+
+
+def _speak_in_worker(engine: PiperEngine, text: str) -> tuple[bytes, int]:
+    return engine.synthesize(text, lang="en").pcm, piper_voice.load_count
+
+
+def test_process_pool_worker_loads_the_voice_once(engine: PiperEngine, english: AudioClip):
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    # spawn: a fresh interpreter, like a pool on macOS/Windows or a remote worker.
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        results = list(pool.map(_speak_in_worker, [engine, engine], [SENTENCE, "Again."]))
+    assert results[0][0] == english.pcm               # same bytes in another process
+    assert [count for _, count in results] == [1, 1]

@@ -1,1 +1,164 @@
-def main(): pass
+"""The command line: turns options into calls and errors into exit codes.  No logic here."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+import traceback
+from pathlib import Path
+
+import click
+
+from accesspub import __version__
+from accesspub.errors import AccessPubError, Diagnostic
+
+
+class State:
+    def __init__(self, project: Path, show_traceback: bool) -> None:
+        self.project = project
+        self.show_traceback = show_traceback
+
+
+def _print_diagnostics(items: list[Diagnostic], quiet_notices: bool = False) -> None:
+    for item in items:
+        if quiet_notices and item.level == "notice":
+            continue
+        click.echo(str(item), err=True)
+
+
+def _run(ctx: click.Context, action):
+    """Run ``action``; a user-fixable error prints its diagnostics and exits non-zero."""
+    state: State = ctx.obj
+    try:
+        return action()
+    except AccessPubError as exc:
+        _print_diagnostics(list(exc.diagnostics) or [exc.as_diagnostic()])
+        if state.show_traceback:
+            traceback.print_exc()
+        ctx.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        click.echo("interrupted; the previous build/ is untouched", err=True)
+        ctx.exit(130)
+    except Exception as exc:  # an accesspub bug: say so in one line unless asked for more
+        if state.show_traceback:
+            traceback.print_exc()
+        else:
+            click.echo(f"internal error: {type(exc).__name__}: {exc}\n"
+                       "    (this is a bug in accesspub; run again with --traceback for details)",
+                       err=True)
+        ctx.exit(3)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="accesspub")
+@click.option("-C", "--project", type=click.Path(file_okay=False, path_type=Path), default=".",
+              help="Project folder (with accesspub.toml and content/).")
+@click.option("--traceback", is_flag=True, help="Show Python tracebacks on errors.")
+@click.pass_context
+def main(ctx: click.Context, project: Path, traceback: bool) -> None:
+    """Turn Markdown releases into accessible EPUB 3, narration, transcripts and a podcast feed."""
+    ctx.obj = State(project, traceback)
+
+
+def _config(ctx: click.Context):
+    from accesspub.config import load_config
+    return load_config(ctx.obj.project)
+
+
+@main.command()
+@click.option("--no-audio", is_flag=True, help="Text-only EPUB: no narration, no overlays.")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
+              help="Parallel speech synthesis jobs (default: one per core).")
+@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress, no notices.")
+@click.pass_context
+def build(ctx: click.Context, no_audio: bool, jobs: int | None, strict: bool, quiet: bool) -> None:
+    """Build every release in content/ into build/."""
+    from accesspub.build import BuildOptions, run_build
+    from accesspub.progress import Progress
+
+    def action():
+        config = _config(ctx)
+        options = BuildOptions(audio=not no_audio, jobs=jobs, strict=strict,
+                               progress=Progress(enabled=not quiet))
+        result = run_build(config, options)
+        _print_diagnostics(result.diagnostics.items, quiet_notices=quiet)
+        for release in result.releases:
+            length = ""
+            if release.duration:
+                minutes, seconds = divmod(round(release.duration), 60)
+                length = f", narration {minutes}:{seconds:02d}"
+            click.echo(f"built {release.slug}: {len(release.outputs)} files{length}")
+        warnings = len(result.diagnostics.warnings)
+        click.echo(f"{len(result.releases)} release(s) in {result.output_dir} "
+                   f"({result.seconds:.1f} s, {warnings} warning(s))")
+    _run(ctx, action)
+
+
+@main.command()
+@click.argument("releases", nargs=-1)
+@click.option("--speech", is_flag=True, help="Print the spoken form of every sentence that differs from its text.")
+@click.option("--json", "as_json", is_flag=True, help="Diagnostics as JSON.")
+@click.option("--strict", is_flag=True, help="Exit 1 on warnings too.")
+@click.pass_context
+def check(ctx: click.Context, releases: tuple[str, ...], speech: bool, as_json: bool, strict: bool) -> None:
+    """Check releases without building: file:line: level code: message."""
+    from accesspub.build import BuildOptions, load_lexicon, load_publications
+    from accesspub.errors import ContentError, Diagnostics
+
+    def action():
+        config = _config(ctx)
+        diag = Diagnostics(config.ignore)
+        diag.items.extend(config.diagnostics)
+        publications = load_publications(config, diag, releases)
+        lexicon = None
+        try:
+            lexicon = load_lexicon(config)
+        except ContentError as exc:
+            diag.items.append(exc.as_diagnostic())
+        if not diag.errors:
+            from accesspub.speech import apply_speech, speech_differences
+            publications = [apply_speech(p, config, diag, lexicon) for p in publications]
+        if as_json:
+            click.echo(json.dumps([d.as_json() for d in diag.items], indent=2, ensure_ascii=False))
+        else:
+            _print_diagnostics(diag.items)
+        if speech and not diag.errors:
+            for publication in publications:
+                for sentence, spoken in speech_differences(publication):
+                    click.echo(f"{sentence.location}: {sentence.id}\n    text:   {sentence.text}\n"
+                               f"    spoken: {spoken}")
+        failed = diag.errors or (strict and diag.warnings)
+        if not as_json:
+            click.echo(f"{len(diag.errors)} error(s), {len(diag.warnings)} warning(s)", err=True)
+        if failed:
+            ctx.exit(1)
+    _run(ctx, action)
+
+
+@main.command()
+@click.pass_context
+def voices(ctx: click.Context) -> None:
+    """List speech engines, their voices and languages."""
+    def action():
+        from accesspub.engines.select import describe_voices
+        for line in describe_voices():
+            click.echo(line)
+    _run(ctx, action)
+
+
+@main.command()
+@click.option("--cache", is_flag=True, help="Also delete the speech cache.")
+@click.pass_context
+def clean(ctx: click.Context, cache: bool) -> None:
+    """Delete build/ (and with --cache the synthesised speech)."""
+    def action():
+        config = _config(ctx)
+        targets = [config.output_dir] + ([config.cache_dir] if cache else [])
+        for target in targets:
+            if target.exists():
+                shutil.rmtree(target)
+                click.echo(f"deleted {target}")
+    _run(ctx, action)

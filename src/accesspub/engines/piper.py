@@ -19,7 +19,6 @@ spelling rules.  ``[[ ˈhɛloʊ ]]`` in the text is spoken as raw phonemes (lexi
 from __future__ import annotations
 
 import json
-import threading
 from pathlib import Path
 from typing import Any, ClassVar, Sequence
 
@@ -106,8 +105,9 @@ class PiperEngine:
                                   CONFIG_FILE, code="config-value",
                                   hint="set model to the .onnx file the .json belongs to")
             self.default_voice = BUNDLED_VOICE
+        # No locks or sessions here: the engine must pickle, to reach process-pool workers.
+        # The loaded voice lives in the module cache of piper_voice, one per process.
         self._fingerprint: str | None = None
-        self._lock = threading.Lock()
 
     # -- voices ---------------------------------------------------------------------------
 
@@ -240,10 +240,9 @@ class PiperEngine:
         Covers every voice this engine can speak with, so any file or setting that could
         change the sound changes the fingerprint (and so the cache key).
         """
-        with self._lock:
-            if self._fingerprint is None:
-                self._fingerprint = self._compute_fingerprint()
-            return self._fingerprint
+        if self._fingerprint is None:      # a race computes the same string twice: harmless
+            self._fingerprint = self._compute_fingerprint()
+        return self._fingerprint
 
     def _compute_fingerprint(self) -> str:
         from importlib.metadata import PackageNotFoundError, version

@@ -37,6 +37,7 @@ MAX_GROW = 4
 _voices: dict[tuple[str, str, int], "LoadedVoice"] = {}
 _digests: dict[tuple[str, int, int], str] = {}
 _lock = threading.Lock()
+load_count = 0               # voices loaded by this process: tests check it stays at one
 
 
 @dataclass
@@ -110,10 +111,12 @@ def file_sha256(path: Path) -> str:
 
 def get_voice(model: Path, config: Path, threads: int = 0) -> LoadedVoice:
     """The loaded voice for ``model``; loads it on first use in this process only."""
+    global load_count
     key = (str(model.resolve()), str(config.resolve()), threads)
     with _lock:
         if key not in _voices:
             _voices[key] = load_voice(model, config, threads)
+            load_count += 1
         return _voices[key]
 
 

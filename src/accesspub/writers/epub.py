@@ -19,6 +19,7 @@ from lxml import etree
 from accesspub.model import Publication, Timeline
 from accesspub.writers.a11y import BuildFacts, accessibility_metadata
 from accesspub.writers.nav import nav_document
+from accesspub.writers.smil import clock, overlay_document
 from accesspub.writers.xhtml import STYLESHEET, ChapterWriter
 
 OPF = "http://www.idpf.org/2007/opf"
@@ -41,15 +42,6 @@ class Item:
     data: bytes
     properties: str = ""
     media_overlay: str = ""
-
-
-def clock(seconds: float) -> str:
-    """A SMIL full clock value with exactly three decimals: 0:01:23.456."""
-    millis = round(seconds * 1000)
-    hours, rest = divmod(millis, 3_600_000)
-    minutes, rest = divmod(rest, 60_000)
-    secs, millis = divmod(rest, 1000)
-    return f"{hours}:{minutes:02d}:{secs:02d}.{millis:03d}"
 
 
 def stylesheet(narrated: bool) -> bytes:
@@ -171,7 +163,6 @@ def write_epub(publication: Publication, dest: Path, *, timeline: Timeline | Non
         href = f"{chapter.slug}.xhtml"
         overlay = ""
         if timeline is not None:
-            from accesspub.writers.smil import overlay_document
             track = timeline.track(chapter.id)
             audio_href = f"audio/{track.path.name}"
             overlay = f"{chapter.id}-mo"

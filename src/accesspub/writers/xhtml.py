@@ -170,6 +170,8 @@ class ChapterWriter:
             node = el(parent, "div")
             for child in block.children:
                 self.block(node, child, container_lang)
+        if kind in ("list", "table", "figure"):
+            node.set("id", block.id)     # the overlay's escapable <seq> points here
         if container_lang != lang:
             set_lang(node, container_lang)
 

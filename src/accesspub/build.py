@@ -1,0 +1,187 @@
+"""run_build(): the stage order, written once.
+
+read -> model -> speech -> check -> narrate -> write, into a staging folder that replaces
+``build/`` only when every release succeeded: a failed build leaves the last good one intact.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from filelock import FileLock, Timeout
+
+from accesspub.config import Config
+from accesspub.errors import AccessPubError, ContentError, Diagnostics
+from accesspub.model import Publication, Timeline
+from accesspub.outline import build_publication
+from accesspub.progress import Progress, Silent
+from accesspub.reader import find_releases, read_release
+
+
+@dataclass
+class BuildOptions:
+    audio: bool = True
+    jobs: int | None = None
+    strict: bool = False
+    releases: tuple[str, ...] = ()
+    progress: Progress = field(default_factory=Silent)
+
+
+@dataclass
+class ReleaseResult:
+    slug: str
+    title: str
+    outputs: list[Path]
+    duration: float | None
+    engines: dict[str, list[str]] = field(default_factory=dict)
+
+
+@dataclass
+class BuildResult:
+    output_dir: Path
+    releases: list[ReleaseResult]
+    diagnostics: Diagnostics
+    seconds: float
+
+
+def load_publications(config: Config, diag: Diagnostics,
+                      names: tuple[str, ...] = ()) -> list[Publication]:
+    """Every release (or those named) as a frozen Publication; problems go to ``diag``."""
+    found = find_releases(config)
+    if names:
+        known = {slug for slug, _ in found}
+        for name in names:
+            if name not in known:
+                raise ContentError(f"no release named {name!r}", code="release-unknown",
+                                   hint=f"releases here: {', '.join(sorted(known)) or 'none'}")
+        found = [(slug, files) for slug, files in found if slug in names]
+    if not found:
+        raise ContentError(f"no releases in {config.content_dir.name}/", code="content-empty",
+                           hint="add a Markdown file such as content/my-release.md")
+    publications = []
+    for slug, files in found:
+        try:
+            raw = read_release(slug, files, config)
+            publications.append(build_publication(raw, config, diag))
+        except ContentError as exc:
+            diag.items.append(exc.as_diagnostic())
+    return publications
+
+
+def load_lexicon(config: Config):
+    """The project's pronunciation lexicon (content/lexicon.pls), or None."""
+    path = config.content_dir / "lexicon.pls"
+    if not path.exists():
+        return None
+    from accesspub.speech.lexicon import load_lexicon as load
+    return load(path)
+
+
+def prepare(config: Config, options: BuildOptions) -> tuple[list[Publication], Diagnostics, object]:
+    """Read, model and speak every release; raise with all errors before anything is written."""
+    diag = Diagnostics(config.ignore)
+    diag.items.extend(config.diagnostics)
+    publications = load_publications(config, diag, options.releases)
+    lexicon = None
+    try:
+        lexicon = load_lexicon(config)
+    except ContentError as exc:
+        diag.items.append(exc.as_diagnostic())
+    if not diag.errors:
+        from accesspub.speech import apply_speech
+        publications = [apply_speech(p, config, diag, lexicon) for p in publications]
+    diag.raise_if_errors()
+    if options.strict and diag.warnings:
+        first = diag.warnings[0]
+        raise ContentError(f"{len(diag.warnings)} warning(s) and --strict is on",
+                           first.location, code="strict", diagnostics=tuple(diag.warnings))
+    return publications, diag, lexicon
+
+
+def _swap_in(staging: Path, output: Path) -> None:
+    """Replace ``output`` with ``staging`` by renames on one file system."""
+    old = output.with_name(f".{output.name}-old-{os.getpid()}")
+    if output.exists():
+        os.replace(output, old)
+    os.replace(staging, output)
+    if old.exists():
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def build_release(publication: Publication, config: Config, options: BuildOptions,
+                  out: Path, lexicon) -> ReleaseResult:
+    from accesspub.writers.epub import write_epub
+    out.mkdir(parents=True)
+    timeline: Timeline | None = None
+    engines: dict[str, list[str]] = {}
+    if options.audio:
+        from accesspub.narrate import narrate
+        timeline, engines = narrate(publication, config, out, jobs=options.jobs,
+                                    progress=options.progress)
+    lexicon_bytes = lexicon.to_pls_bytes() if lexicon is not None and hasattr(lexicon, "to_pls_bytes") else None
+    epub = write_epub(publication, out / f"{publication.slug}.epub", timeline=timeline,
+                      lexicon=lexicon_bytes)
+    outputs = [epub]
+    if timeline is not None:
+        from accesspub.writers.transcripts import write_transcripts
+        outputs += [timeline.full_path] + [t.path for t in timeline.tracks]
+        outputs += write_transcripts(publication, timeline, out)
+    return ReleaseResult(publication.slug, publication.meta.title, outputs,
+                         timeline.duration if timeline else None, engines)
+
+
+def write_report(result_dir: Path, releases: list[ReleaseResult], diag: Diagnostics) -> Path:
+    report = {
+        "releases": [
+            {"slug": r.slug, "title": r.title,
+             "outputs": [p.relative_to(result_dir).as_posix() for p in r.outputs],
+             "narration_seconds": round(r.duration, 3) if r.duration else None,
+             "engines": r.engines}
+            for r in releases],
+        "diagnostics": [d.as_json() for d in diag.items],
+    }
+    path = result_dir / "report.json"
+    path.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return path
+
+
+def run_build(config: Config, options: BuildOptions) -> BuildResult:
+    """Build every release into ``config.output_dir``, all or nothing."""
+    started = time.monotonic()
+    config.root.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(str(config.root / ".accesspub.lock"))
+    try:
+        lock.acquire(timeout=600)
+    except Timeout:
+        raise AccessPubError("another accesspub build is running in this project",
+                             code="build-locked", hint="wait for it to finish") from None
+    try:
+        publications, diag, lexicon = prepare(config, options)
+        output = config.output_dir
+        staging = output.with_name(f".{output.name}-staging-{os.getpid()}")
+        if staging.exists():
+            shutil.rmtree(staging)
+        staging.mkdir(parents=True)
+        try:
+            results = []
+            for publication in publications:
+                options.progress.message(f"building {publication.slug}")
+                result = build_release(publication, config, options,
+                                       staging / publication.slug, lexicon)
+                results.append(result)
+            # paths in results point into staging; rebase them after the swap
+            write_report(staging, results, diag)
+            _swap_in(staging, output)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        for result in results:
+            result.outputs = [output / p.relative_to(staging) for p in result.outputs]
+        return BuildResult(output, results, diag, time.monotonic() - started)
+    finally:
+        lock.release()

@@ -1,0 +1,101 @@
+"""Transcripts and chapters from the Timeline: WebVTT, SRT, plain text, Podcasting 2.0 JSON.
+
+Cue times are the same sample offsets as the SMIL clips and the ID3 chapters, shifted by
+each track's place in the full narration.
+"""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from pathlib import Path
+
+from accesspub.model import Publication, Sentence, Timeline
+
+VTT_WIDTH = 60      # Podcasting 2.0 asks for at most 65 characters a line
+SRT_WIDTH = 42
+
+
+def _stamp(seconds: float, decimal: str) -> str:
+    millis = round(seconds * 1000)
+    hours, rest = divmod(millis, 3_600_000)
+    minutes, rest = divmod(rest, 60_000)
+    secs, millis = divmod(rest, 1000)
+    return f"{hours:02d}:{minutes:02d}:{secs:02d}{decimal}{millis:03d}"
+
+
+def cues(publication: Publication, timeline: Timeline) -> list[tuple[Sentence, float, float]]:
+    """(sentence, start, end) in seconds of the full narration, in reading order."""
+    by_id = {s.id: s for s in publication.iter_sentences()}
+    out = []
+    for track in timeline.tracks:
+        for clip in track.clips:
+            out.append((by_id[clip.sentence_id],
+                        timeline.seconds(track.offset + clip.begin),
+                        timeline.seconds(track.offset + clip.end)))
+    return out
+
+
+def _lines(text: str, width: int) -> list[str]:
+    # "-->" would end a cue's payload early
+    return textwrap.wrap(text.replace("-->", "→"), width) or [text]
+
+
+def vtt(publication: Publication, timeline: Timeline) -> str:
+    parts = ["WEBVTT", ""]
+    for sentence, start, end in cues(publication, timeline):
+        parts.append(sentence.id)
+        parts.append(f"{_stamp(start, '.')} --> {_stamp(end, '.')}")
+        parts.extend(_lines(sentence.text, VTT_WIDTH))
+        parts.append("")
+    return "\n".join(parts)
+
+
+def srt(publication: Publication, timeline: Timeline) -> str:
+    parts = []
+    for number, (sentence, start, end) in enumerate(cues(publication, timeline), start=1):
+        parts.append(str(number))
+        parts.append(f"{_stamp(start, ',')} --> {_stamp(end, ',')}")
+        parts.extend(_lines(sentence.text, SRT_WIDTH))
+        parts.append("")
+    return "\n".join(parts)
+
+
+def plain_text(publication: Publication, timeline: Timeline) -> str:
+    """What the narration says, paragraph by paragraph, with the written form where it differs."""
+    meta = publication.meta
+    lines = [meta.title, "=" * len(meta.title), ""]
+    for chapter in publication.chapters:
+        for sentence in chapter.iter_sentences():
+            spoken = sentence.spoken_text
+            if spoken and spoken != sentence.text:
+                lines.append(f"{sentence.text}\n    [spoken: {spoken}]")
+            else:
+                lines.append(sentence.text)
+        lines.append("")
+    return "\n".join(lines)
+
+
+def chapters_json(publication: Publication, timeline: Timeline) -> str:
+    chapters = []
+    for chapter, track in zip(publication.chapters, timeline.tracks):
+        chapters.append({"startTime": round(timeline.seconds(track.offset), 3),
+                         "endTime": round(timeline.seconds(track.offset + track.samples), 3),
+                         "title": chapter.title})
+    document = {"version": "1.2.0", "title": publication.meta.title,
+                "author": ", ".join(publication.meta.authors) or publication.meta.publisher,
+                "fileName": timeline.full_path.name, "chapters": chapters}
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def write_transcripts(publication: Publication, timeline: Timeline, out: Path) -> list[Path]:
+    slug = publication.slug
+    files = {
+        out / f"{slug}.vtt": vtt(publication, timeline),
+        out / f"{slug}.srt": srt(publication, timeline),
+        out / f"{slug}.txt": plain_text(publication, timeline),
+        out / f"{slug}.chapters.json": chapters_json(publication, timeline),
+    }
+    for path, text in files.items():
+        path.write_text(text, encoding="utf-8")
+    return list(files)
