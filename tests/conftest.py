@@ -15,7 +15,7 @@
         def checked(built_epubs, epubcheck):          # built_epubs: list[Path]
             return epubcheck.many(built_epubs)        # {Path: EpubCheckResult}
 
-        def test_valid(checked, built_epubs):
+        def test_valid(checked, built_epubs, epubcheck):
             epubcheck.assert_valid(checked[built_epubs[0]])   # or check .errors etc.
 
     ``epubcheck(paths)`` is the same as ``epubcheck.many(paths)``.  Results

@@ -43,7 +43,8 @@ def test_unknown_option_lists_known_ones():
 
 
 def test_check_option():
-    assert check_option("x", "a", 2, float) == 2.0 and isinstance(check_option("x", "a", 2, float), float)
+    as_float = check_option("x", "a", 2, float)
+    assert as_float == 2.0 and isinstance(as_float, float)
     assert check_option("x", "a", None, int, optional=True) is None
     with pytest.raises(ConfigError, match="engine.x.a must be int"):
         check_option("x", "a", True, int)
@@ -236,3 +237,25 @@ def test_describe_voices_reports_every_engine():
     assert not reports["gtts"].available
     assert reports["gtts"].reason == "engine 'gtts' needs the gtts package (pip install gtts)"
     assert reports["espeak"].available == (shutil.which("espeak-ng") is not None)
+    # The CLI prints each report as is.
+    assert str(reports["gtts"]).startswith("gtts: not available: engine 'gtts' needs")
+    assert "  en_US-joe-medium  " in str(reports["piper"]) and "en-US" in str(reports["piper"])
+
+
+def test_fingerprint_per_language():
+    engines, _ = engine_set(AZ_BROKEN, Broken())
+    assert engines.fingerprint("en") == FakeEngine(ms_per_char=5).fingerprint()
+    assert engines.fingerprint("az") == "broken"
+
+
+def test_fingerprint_of_an_unloadable_engine_names_the_fallback():
+    def loader(name, options):
+        if name == "broken":
+            raise EngineUnavailable("not installed")
+        return load_engine(name, options)
+
+    engines = EngineSet(AZ_BROKEN, loader=loader)
+    assert engines.fingerprint("az") == "broken unavailable; fallback " + FakeEngine().fingerprint()
+    with pytest.raises(EngineUnavailable):
+        engines.fingerprint("de")
+    assert engines.speak("Salam", "az")[1] == "fake"

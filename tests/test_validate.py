@@ -121,8 +121,8 @@ def epubs(tmp_path_factory) -> dict[str, Path]:
 
 
 @pytest.fixture(scope="module")
-def checked(epubs) -> tuple[dict[Path, EpubCheckResult], list[int]]:
-    """All EPUBs through ``run_epubcheck`` in one call, counting Java starts."""
+def checked(epubs, epubcheck) -> tuple[dict[Path, EpubCheckResult], list[int]]:
+    """All EPUBs through the conftest ``epubcheck`` batch in one call, counting Java starts."""
     starts: list[int] = []
     real = validate._run_driver
 
@@ -132,7 +132,7 @@ def checked(epubs) -> tuple[dict[Path, EpubCheckResult], list[int]]:
 
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(validate, "_run_driver", counting)
-        results = validate.run_epubcheck(epubs.values())
+        results = epubcheck.many(epubs.values())
     return results, starts
 
 
@@ -180,6 +180,14 @@ def test_all_epubs_are_checked_in_one_java_start(checked, epubs):
     results, starts = checked
     assert starts == [len(epubs)]
     assert list(results) == list(epubs.values())
+
+
+def test_batch_fixture_caches_unchanged_files(checked, epubs, epubcheck):
+    starts = epubcheck.java_starts
+    again = epubcheck.many([epubs["plain"], epubs["error"]])
+    assert epubcheck.java_starts == starts                  # no new Java start
+    assert again[epubs["error"]] is checked[0][epubs["error"]]
+    assert epubcheck.one(epubs["plain"]).ok
 
 
 @pytest.mark.parametrize("name", ["plain", "accessible"])

@@ -107,8 +107,10 @@ class BlockParser:
                               "nothing is fetched from the network", where,
                               "download the image into the project and link it by path")
             return fallback
-        stored = self.images.add(self.source.path.parent / unquote(src.split("#")[0].split("?")[0]),
-                                 src, where)
+        relative = unquote(src.split("#")[0].split("?")[0])
+        # "/images/x.png" is site-root relative in Jekyll and Hugo: the project is the root.
+        base = self.images.root if relative.startswith("/") else self.source.path.parent
+        stored = self.images.add(base / relative.lstrip("/"), src, where)
         if stored is None:
             return fallback
         if not alt and not decorative:

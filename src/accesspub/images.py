@@ -50,8 +50,10 @@ class ImageStore:
         if resolved in self.by_path:
             return self.by_path[resolved]
         if not resolved.is_file():
-            self.diag.error("image-missing", f"image {src} not found", where,
-                            f"check the file name; paths are relative to {path.parent.name}/")
+            self.diag.warning("image-missing", f"image {src} not found; its text alternative "
+                              "is used instead", where,
+                              "check the file name: paths are relative to the Markdown file, "
+                              "or to the project folder when they start with /")
             return None
         data = resolved.read_bytes()
         media_type = sniff_media_type(data)

@@ -2,6 +2,11 @@
 
 Engines are registered as entry points in the group ``accesspub.engines`` (built-ins too),
 so a plugin package can add one without touching accesspub.
+
+Helpers for engine authors live here too: ``check_option`` (validate an ``[engine.NAME]``
+option, naming its key path), ``primary_subtag``, ``strip_phonemes`` (for engines that
+cannot speak ``[[ IPA ]]``) and ``trim_silence`` (from ``pcm``).  Choosing engines per
+language, with fallback, is ``select.EngineSet``.
 """
 
 from __future__ import annotations
@@ -60,14 +65,19 @@ def engine_names() -> list[str]:
 
 
 def load_engine(name: str, options: dict[str, Any] | None = None) -> Engine:
-    """Instantiate the engine registered as ``name`` with its ``[engine.NAME]`` options."""
+    """Instantiate the engine registered as ``name`` with its ``[engine.NAME]`` options.
+
+    Raises ConfigError for an unknown engine (listing the installed ones) or option, and
+    whatever the engine raises: ConfigError for a bad value, EngineUnavailable when a
+    library or program it needs is missing.
+    """
     for ep in entry_points(group="accesspub.engines"):
         if ep.name == name:
             cls = ep.load()
             options = dict(options or {})
             _reject_unknown_options(name, cls, options)
             return cls(**options)
-    raise ConfigError(f"unknown speech engine {name!r}", code="config-engine",
+    raise ConfigError(f"unknown speech engine {name!r}", CONFIG_FILE, code="config-engine",
                       hint=f"installed engines: {', '.join(engine_names())}")
 
 
@@ -124,4 +134,4 @@ def primary_subtag(lang: str) -> str:
     return lang.replace("_", "-").split("-")[0].lower()
 
 
-from accesspub.engines.pcm import trim_silence  # noqa: E402  (re-exported for engines)
+from accesspub.engines.pcm import trim_silence as trim_silence  # noqa: E402  (re-export)

@@ -74,7 +74,7 @@ class EspeakEngine:
             for line in listing[1:]:          # header: Pty Language Age/Gender VoiceName …
                 cols = line.split()
                 if len(cols) >= 4:
-                    table.setdefault(cols[1].lower(), cols[3])
+                    table.setdefault(cols[1].lower(), cols[3].replace("_", " "))
             self._languages = table
         return self._languages
 

@@ -150,7 +150,8 @@ class PiperEngine:
                 vf = self._file(voice_id)
             except EngineUnavailable:
                 continue
-            found.append(Voice(vf.id, f"{vf.id} (Piper)", (vf.tag,)))
+            found.append(Voice(vf.id, "Piper voice; reads other languages through "
+                                      "espeak-ng phonemes", (vf.tag,)))
         return found
 
     def speaks(self, lang: str) -> bool:

@@ -9,6 +9,7 @@ spoke, so the build report can say "section 3 was read by piper after gtts faile
 from __future__ import annotations
 
 import logging
+import textwrap
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable
 
@@ -41,6 +42,18 @@ class EngineReport:
     available: bool
     voices: tuple[Voice, ...] = ()
     reason: str = ""     # why it is unavailable, with the fix
+
+    def __str__(self) -> str:
+        """Human-readable, for ``accesspub voices``: the engine, then one line per voice."""
+        if not self.available:
+            return f"{self.name}: not available: {self.reason}"
+        lines = [f"{self.name}:"]
+        for voice in self.voices:
+            lines.append(f"  {voice.id}  {voice.name}")
+            if voice.languages != (voice.id,):       # espeak: the id is the language
+                langs = ", ".join(voice.languages) or "any language"
+                lines += [f"      {chunk}" for chunk in textwrap.wrap(langs, 88)]
+        return "\n".join(lines)
 
 
 class EngineSet:
@@ -128,8 +141,21 @@ class EngineSet:
     def _say(self, name: str, text: str, lang: str) -> AudioClip:
         return self.engine(name).synthesize(text, lang=lang, voice=self.voice_for(name, lang))
 
-    def fingerprint(self, name: str) -> str:
-        return self.engine(name).fingerprint()
+    def fingerprint(self, lang: str) -> str:
+        """The fingerprint of the engine chosen for ``lang`` (part of every cache key).
+
+        If that engine cannot even be loaded but the language has a fallback, the result
+        names both, so it never equals a key the chosen engine wrote; the audio stage
+        caches only clips spoken by the chosen engine, so nothing is stored under it.
+        """
+        choice = self.narration.choice_for(lang)
+        try:
+            return self.engine(choice.engine).fingerprint()
+        except EngineUnavailable:
+            if not choice.fallback or choice.fallback == choice.engine:
+                raise
+            return (f"{choice.engine} unavailable; fallback "
+                    f"{self.engine(choice.fallback).fingerprint()}")
 
     def describe_voices(self) -> list[EngineReport]:
         """``describe_voices`` with this set's engine options."""

@@ -1,0 +1,148 @@
+"""The speech stage: every sentence's displayed text -> what the engine says.
+
+    apply_speech(publication, config, diagnostics, lexicon=None) -> Publication
+
+Each sentence's runs are grouped by language; each group is put through the user's
+lexicon (PLS) first, so an entry overrides every rule, then through ``normalize`` for
+its language, and becomes one ``SpokenPart``.  The model is frozen: a new Publication
+is built with ``dataclasses.replace``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from itertools import groupby
+from typing import Callable, Iterable
+
+from accesspub.config import Config
+from accesspub.errors import Diagnostics
+from accesspub.model import (Block, Chapter, Publication, Run, Section, Sentence,
+                             SpokenPart)
+from accesspub.speech.lexicon import Lexicon, load_lexicon
+from accesspub.speech.normalize import has_rules, normalize, phrase
+
+__all__ = ["apply_speech", "speech_differences", "map_sentences", "spoken_parts",
+           "normalize", "load_lexicon", "Lexicon"]
+
+_CONTAINERS = (Publication, Chapter, Section, Block)
+
+
+def map_sentences(node, fn: Callable[[Sentence], Sentence]):
+    """A copy of ``node`` (Publication, Chapter, Section or Block) with ``fn`` applied to
+    every Sentence inside it; every other value is shared, not copied."""
+    if isinstance(node, Sentence):
+        return fn(node)
+    if not isinstance(node, _CONTAINERS):
+        return node
+    changes = {}
+    for field in dataclasses.fields(node):
+        value = getattr(node, field.name)
+        if isinstance(value, tuple):
+            items = tuple(map_sentences(item, fn) for item in value)
+            if any(a is not b for a, b in zip(items, value)):
+                changes[field.name] = items
+        else:
+            new = map_sentences(value, fn)
+            if new is not value:
+                changes[field.name] = new
+    return dataclasses.replace(node, **changes) if changes else node
+
+
+def _run_text(run: Run, read_noterefs: bool) -> str:
+    if run.kind == "break":
+        return " "
+    if run.kind == "noteref":
+        # In parentheses: a pause before and after, like a reader glancing at the margin.
+        return f" ({phrase('note', run.lang)} {run.text.strip()}) " if read_noterefs else ""
+    return run.text
+
+
+def _lexicons_for(lexicon: Lexicon | Iterable[Lexicon] | None) -> tuple[Lexicon, ...]:
+    if lexicon is None:
+        return ()
+    if isinstance(lexicon, Lexicon):
+        return (lexicon,)
+    return tuple(lexicon)
+
+
+def spoken_parts(sentence: Sentence, config: Config,
+                 lexicons: tuple[Lexicon, ...] = ()) -> tuple[SpokenPart, ...]:
+    """What the engine says for one sentence: one SpokenPart per run of the same language."""
+    parts: list[SpokenPart] = []
+    read_noterefs = config.narration.read_noterefs
+    for lang, runs in groupby(sentence.runs, key=lambda r: r.lang or sentence.lang):
+        text = "".join(_run_text(r, read_noterefs) for r in runs)
+        phonemes = config.narration.choice_for(lang).engine == "piper"
+        for lex in lexicons:
+            text = lex.apply(text, lang, phonemes=phonemes)
+        text = normalize(text, lang, number_format=config.number_format)
+        if text:
+            parts.append(SpokenPart(text, lang))
+    if sentence.role == "alt":
+        parts = _with_image_prefix(parts, sentence.lang)
+    return tuple(parts)
+
+
+def _with_image_prefix(parts: list[SpokenPart], lang: str) -> list[SpokenPart]:
+    """An image's text alternative is announced: "Image: a map of Baku"."""
+    word = phrase("image", lang)
+    if parts and parts[0].lang.split("-")[0].lower() == lang.split("-")[0].lower():
+        return [SpokenPart(f"{word}: {parts[0].text}", parts[0].lang), *parts[1:]]
+    return [SpokenPart(f"{word}:", lang), *parts]
+
+
+def apply_speech(publication: Publication, config: Config, diagnostics: Diagnostics,
+                 lexicon: Lexicon | Iterable[Lexicon] | None = None) -> Publication:
+    """A copy of ``publication`` in which every ``Sentence.spoken`` is filled.
+
+    Reports to ``diagnostics``: a notice for each language without speech rules (its text
+    is passed to the engine as written) and a warning for each sentence whose spoken text
+    still holds digits although its language has rules (the engine would guess).
+    """
+    lexicons = _lexicons_for(lexicon)
+    _check_lexicon_languages(publication, lexicons, diagnostics)
+    without_rules: set[str] = set()
+
+    def speak(sentence: Sentence) -> Sentence:
+        parts = spoken_parts(sentence, config, lexicons)
+        for part in parts:
+            if not has_rules(part.lang):
+                if part.lang not in without_rules:
+                    without_rules.add(part.lang)
+                    diagnostics.notice(
+                        "speech-no-rules", f"no speech rules for language {part.lang!r}: "
+                        "numbers and abbreviations are passed to the engine as written",
+                        sentence.location, "add a lexicon entry for words it says wrongly")
+            elif re.search(r"\d", _without_phonemes(part.text)):
+                diagnostics.warning(
+                    "speech-digits", f"spoken text still has digits: {part.text!r}",
+                    sentence.location, "add a lexicon alias for this number")
+        return dataclasses.replace(sentence, spoken=parts)
+
+    return map_sentences(publication, speak)
+
+
+def _without_phonemes(text: str) -> str:
+    return re.sub(r"\[\[[^\[\]]*\]\]", "", text)
+
+
+def _check_lexicon_languages(publication: Publication, lexicons: tuple[Lexicon, ...],
+                             diagnostics: Diagnostics) -> None:
+    languages = publication.languages
+    for lex in lexicons:
+        if not any(lex.matches_language(lang) for lang in languages):
+            diagnostics.warning(
+                "lexicon-unused", f"lexicon language {lex.lang!r} is not used in this release",
+                None, "set xml:lang on <lexicon> to the language of the words it lists")
+
+
+def speech_differences(publication: Publication) -> list[tuple[Sentence, str]]:
+    """Sentences whose spoken text differs from their displayed text, with the spoken
+    text, in reading order: what a person should proofread (``accesspub check --speech``)."""
+    out = []
+    for sentence in publication.iter_sentences():
+        spoken = sentence.spoken_text
+        if " ".join(spoken.split()) != " ".join(sentence.text.split()):
+            out.append((sentence, spoken))
+    return out

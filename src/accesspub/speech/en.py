@@ -44,7 +44,7 @@ class EnglishRules(LanguageRules):
     def _passes(self):
         us = self.region == "US"
         return [
-            say_emails, say_urls, say_abbreviations,
+            say_emails, say_urls, say_abbreviations, amounts.say_ordinal_ranges,
             numbers.say_iso_dates, numbers.say_numeric_dates, numbers.say_text_dates,
             numbers.say_times, numbers.say_phones, numbers.say_postcodes,
             amounts.say_ordinals, amounts.say_decades,

@@ -100,6 +100,14 @@ def say_units(text: str, ctx: EnContext, *, us_spelling: bool = False) -> str:
 
 # --- ordinals, decades, ranges, fractions ------------------------------------------------
 
+def say_ordinal_ranges(text: str, ctx: EnContext) -> str:
+    """"5th-10th" -> "fifth to tenth" (before dates, so "5th-10th of May" stays whole)."""
+    def spoken(m: re.Match) -> str:
+        return f"{ctx.words.ordinal(int(m['a']))} to {ctx.words.ordinal(int(m['b']))}"
+    return re.sub(r"(?<![\d.,])(?P<a>\d+)(?:st|nd|rd|th)\s?[-–]\s?(?P<b>\d+)(?:st|nd|rd|th)\b",
+                  spoken, text, flags=re.I)
+
+
 def say_ordinals(text: str, ctx: EnContext) -> str:
     """"30th" -> "thirtieth", "1st" -> "first", "22nd" -> "twenty-second"."""
     def spoken(m: re.Match) -> str:
@@ -132,7 +140,10 @@ def say_ranges(text: str, ctx: EnContext) -> str:
         if a.isdigit() and b.isdigit() and _is_year(int(a)) and _is_year(int(b)) and int(b) > int(a):
             return f"{ctx.words.year(int(a))} to {ctx.words.year(int(b))}"
         return f"{ctx.say(a, negative=bool(m['sign']))} to {ctx.say(b)}"
-    return re.sub(rf"(?P<sign>(?<![\w)\]])[-−])?(?P<a>{n})(?:-|\s?–\s?)(?P<b>{n})", spoken, text)
+    # Not part of a longer chain such as "978-3-16": those are identifiers, not ranges.
+    pattern = (rf"(?<!\d[-–])(?P<sign>(?<![\w)\]])[-−])?(?P<a>{n})(?:-|\s?–\s?)(?P<b>{n})"
+               r"(?!\s?[-–]\d)")
+    return re.sub(pattern, spoken, text)
 
 
 def _fraction(a: int, b: int, ctx: EnContext) -> str:
@@ -157,7 +168,11 @@ def say_fractions(text: str, ctx: EnContext) -> str:
         if 2 <= b <= 10 and 0 < a < 100 and len(b_text) == 1:
             return _fraction(a, b, ctx)
         return f"{ctx.words.cardinal(a)} slash {ctx.words.cardinal(int(b_text))}"
-    return re.sub(r"(?<![\d/.,])(?P<a>\d{1,6})[/⁄](?P<b>\d{1,6})(?![\d]|[/⁄]\d)", spoken, text)
+    text = re.sub(r"(?<![\d/.,])(?P<a>\d{1,6})[/⁄](?P<b>\d{1,6})(?![\d]|[/⁄]\d)", spoken, text)
+    # What the time rule left of "a:b" is a ratio or a score: "1:2" -> "one to two".
+    return re.sub(r"(?<![\d:.,])(\d{1,6}):(\d{1,6})(?![\d]|:\d)",
+                  lambda m: f"{ctx.words.cardinal(int(m[1]))} to {ctx.words.cardinal(int(m[2]))}",
+                  text)
 
 
 # --- plain numbers -----------------------------------------------------------------------

@@ -53,8 +53,8 @@ ZZ TT RR NN LTH NCH NDS NGS NKS NTS RLD RST RTH RTS RDS STS TCH GHT CHT MPS RKS 
 # Abbreviations with a full stop: (regex, spoken, may end a sentence).  Regexes are
 # case-sensitive; ones that are only abbreviations before a number say so with a lookahead.
 ABBREVIATIONS = [
-    (r"\be\.\s?g\.", "for example", False),
-    (r"\bi\.\s?e\.", "that is", False),
+    (r"\b[Ee]\.\s?g\.", "for example", False),
+    (r"\b[Ii]\.\s?e\.", "that is", False),
     (r"\betc\.", "et cetera", True),
     (r"\bet al\.", "et al", True),
     (r"\bapprox\.", "approximately", False),

@@ -171,7 +171,7 @@ def _sentence_end(m: re.Match) -> str:
 
 _PHONE = re.compile(r"""
     (?<![\w+.,/])
-    (?P<phone>(?:\(\s*)?\+?\s*\(?\d+\)?
+    (?P<phone>(?:\(\s*)?(?:\+\s*)?\(?\d+\)?
     (?:(?:\s+|\s*[-./–]\s*|\s*\)\s*|\s*\(\s*)\d+\)?)+)
 """, re.X)
 _PHONE_LABEL = re.compile(data.PHONE_LABELS + r"\.?(?:\s*(?:number|no\.?))?\s*[:.]?\s*$",
@@ -180,6 +180,7 @@ _NO_CONTEXT_PHONE = re.compile(
     r"\(?\d{3}\)?[-. ]\d{3}[-. ]\d{4}"          # North American 555-123-4567
     r"|0\d{1,4}[-/ ]\d{2,4}(?:[- ]\d{2,4})+"   # with a national trunk 0: 033 695 801
     r"|0\d{7,}"                                # 0336958010 written without spaces
+    r"|\d+(?:-\d+){3,}"                         # identifiers: ISBN 978-3-16-148410-0
 )
 
 
@@ -209,7 +210,12 @@ def say_phone(phone: str, ctx: EnContext) -> str:
     eight zero two or eight zero three": groups as written, "/" an alternative ending."""
     slots: list[list[str]] = []
     plus = "+" in phone
-    for alternative, digits in re.findall(r"(/?)\s*(\d+)", phone):
+    # Only slashes in the final chain ("802/803/804") give alternative endings; a slash
+    # earlier ("033/695-801") just separates groups.
+    chain = re.search(r"\d+(?:\s*/\s*\d+)+\s*$", phone)
+    alternatives_from = chain.start() if chain else len(phone)
+    for m in re.finditer(r"(/?)\s*(\d+)", phone):
+        alternative, digits = m[1] and m.start() > alternatives_from, m[2]
         spoken = ", ".join(ctx.words.digits(c) for c in _chunks(digits))
         if alternative and slots:
             slots[-1].append(spoken)
