@@ -7,8 +7,10 @@ anything else is dropped with a warning, never passed through.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
+from urllib.parse import urlsplit
 from typing import Callable
 
 from markdown_it.token import Token
@@ -36,6 +38,24 @@ BLOCK_TAGS = {"p", "div", "section", "article", "header", "footer", "aside", "ma
               "tfoot", "tr", "td", "th", "caption", "h1", "h2", "h3", "h4", "h5", "h6", "pre",
               "figure", "figcaption", "address", "details", "summary", "hr", "form", "fieldset"}
 SAFE_SCHEMES = ("http://", "https://", "mailto:", "tel:")
+HOST_RE = re.compile(r"^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.?$", re.I)
+
+
+def valid_url(href: str) -> bool:
+    """A web, mail or phone address that readers and EPUBCheck accept as a URL."""
+    if any(c.isspace() or c in '<>"\\^`{|}' for c in href):
+        return False
+    try:
+        parts = urlsplit(href)
+        parts.port                      # raises ValueError for a malformed port
+        if parts.scheme.lower() in ("http", "https"):
+            host = (parts.hostname or "").encode("idna").decode("ascii")
+            return bool(HOST_RE.match(host))
+        if parts.scheme.lower() in ("mailto", "tel"):
+            return bool(parts.path)
+    except (ValueError, UnicodeError):
+        return False
+    return False
 
 
 @dataclass(slots=True)
@@ -185,7 +205,7 @@ class InlineBuilder:
 
     def _link_open(self, href: str, title: str, lang: str) -> None:
         href = href.strip()
-        if href.lower().startswith(SAFE_SCHEMES):
+        if href.lower().startswith(SAFE_SCHEMES) and valid_url(href):
             attrs = [("href", href)] + ([("title", title)] if title else [])
             self.push("a", Mark("a", tuple(attrs)), lang)
             return

@@ -116,8 +116,8 @@ def limit_clip(pcm: np.ndarray, gain: float, ceiling_dbtp: float,
     The gain envelope is the required reduction (ceiling / oversampled peak, per sample),
     spread by a minimum filter of radius R and smoothed by two moving averages whose radii
     add up to R, so it never rises above what any sample within R needs: attack and release
-    of ~5 ms each, no clicks, no pumping elsewhere.  A final check scales the whole clip
-    down should the modulation itself leave an over (rare; keeps the contract exact).
+    of ~5 ms each, no clicks, no pumping elsewhere.  Target is 0.995 x ceiling, the margin
+    for int16 rounding and the (tiny) effect of the gain's own modulation.
     """
     ceiling = 10 ** (ceiling_dbtp / 20)
     x = pcm.astype(np.float32)
@@ -125,8 +125,14 @@ def limit_clip(pcm: np.ndarray, gain: float, ceiling_dbtp: float,
     # Quantising to int16 can add up to half an LSB per sample, far below the margin kept.
     target = ceiling * 0.995
     if len(x) and float(np.max(np.abs(x))) * 2.0 >= target:     # +6 dB covers inter-sample overs
-        up = np.abs(resample_poly(x, _OVERSAMPLE, 1))
-        envelope = up[: len(x) * _OVERSAMPLE].reshape(len(x), _OVERSAMPLE).max(axis=1)
+        up = resample_poly(x, _OVERSAMPLE, 1)
+        np.abs(up, out=up)
+        # Peak of the 4 oversampled values around each sample.  Strided element-wise maxima:
+        # numpy reduces a length-4 inner axis (reshape(-1, 4).max(1)) several times slower.
+        n = len(x)
+        envelope = np.maximum(np.maximum(up[0:4 * n:4], up[1:4 * n:4]),
+                              np.maximum(up[2:4 * n:4], up[3:4 * n:4]))
+        del up
         if float(envelope.max()) > target:
             need = np.minimum(1.0, target / np.maximum(envelope, 1e-9)).astype(np.float32)
             radius = max(2, sample_rate // 200)                    # 5 ms
@@ -136,7 +142,10 @@ def limit_clip(pcm: np.ndarray, gain: float, ceiling_dbtp: float,
                 envelope_gain = uniform_filter1d(envelope_gain, size=2 * half + 1,
                                                  mode="nearest")
             x *= envelope_gain
-            peak = true_peak(x)
+            # The gain moves over ~10 ms, the interpolation filter spans < 1 ms, so the
+            # limited signal's true peak is the old envelope times the gain (to well under
+            # 0.01 dB; the tests measure it).  Saves a second 4x oversampling.
+            peak = float(np.max(envelope * envelope_gain))
             if peak > target:
                 x *= np.float32(target / peak)
     x *= np.float32(FULL_SCALE)

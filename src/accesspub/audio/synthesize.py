@@ -22,7 +22,7 @@ from __future__ import annotations
 import os
 import pickle
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from math import gcd
 from multiprocessing import get_context
 from typing import Any, Callable, Protocol
@@ -204,8 +204,9 @@ def synthesize_publication(
             pool = executor or ProcessPoolExecutor(
                 max_workers=min(jobs, len(todo)), mp_context=get_context("spawn"),
                 initializer=_init_worker, initargs=(engine_set_factory,))
+            futures: dict[Future, str] = {}
             try:
-                futures: dict[Future, str] = {
+                futures = {
                     pool.submit(speak_part, engine_set_factory, parts[k].text, parts[k].lang,
                                 rate): k for k in todo}
                 for future in as_completed(futures):

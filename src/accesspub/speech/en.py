@@ -15,7 +15,7 @@ from accesspub.speech import en_data as data
 from accesspub.speech import en_numbers as numbers
 from accesspub.speech.en_numbers import EnContext
 from accesspub.speech.normalize import LanguageRules
-from accesspub.speech.numbers import NumberWords, number_format
+from accesspub.speech.numbers import NumberWords, number_format as format_for_locale
 
 _VOWELS = set("AEIOUY")
 
@@ -31,7 +31,7 @@ class EnglishRules(LanguageRules):
     def context(self, number_format_: str) -> EnContext:
         us = number_format_.lower().replace("_", "-") == "en-us" or (
             not number_format_ and self.region == "US")
-        return EnContext(fmt=number_format(number_format_), words=self.number_words,
+        return EnContext(fmt=format_for_locale(number_format_), words=self.number_words,
                          month_first=us)
 
     def speak(self, text: str, *, number_format: str = "") -> str:

@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 
 from accesspub.speech import en_data as data
-from accesspub.speech.en_numbers import EnContext, _is_year, _sentence_end
+from accesspub.speech.en_numbers import EnContext, is_year, sentence_end
+from accesspub.speech.numbers import Numeral
 
 _UNIT_NAMES = sorted(data.UNITS, key=len, reverse=True)
 _UNITS = "|".join(re.escape(u) for u in _UNIT_NAMES)
@@ -53,7 +54,7 @@ def _money(m: re.Match, ctx: EnContext, names: tuple[str, str, str, str]) -> str
         minor = f"{ctx.words.cardinal(cents)} {minor_one if cents == 1 else minor_many}"
         if num.whole == "0":
             return ("minus " if m["sign"] else "") + minor
-        major = ctx.words.numeral(num.__class__(num.whole), negative=bool(m["sign"]))
+        major = ctx.words.numeral(Numeral(num.whole), negative=bool(m["sign"]))
         unit = singular if num.whole == "1" else plural
         return f"{major} {unit}" + (f" and {minor}" if cents else "")
     spoken, many = _say_amount(m, ctx)
@@ -94,7 +95,7 @@ def say_units(text: str, ctx: EnContext, *, us_spelling: bool = False) -> str:
         unit = plural if many else singular
         if us_spelling:
             unit = unit.replace("metre", "meter").replace("litre", "liter")
-        return f"{amount} {unit}" + _sentence_end(m)
+        return f"{amount} {unit}" + sentence_end(m)
     return re.sub(_amount(ctx) + rf"\s?(?P<unit>{_UNITS})(?![\w/°])", spoken, text)
 
 
@@ -137,7 +138,7 @@ def say_ranges(text: str, ctx: EnContext) -> str:
 
     def spoken(m: re.Match) -> str:
         a, b = m["a"], _range_end(m["a"], m["b"])
-        if a.isdigit() and b.isdigit() and _is_year(int(a)) and _is_year(int(b)) and int(b) > int(a):
+        if a.isdigit() and b.isdigit() and is_year(int(a)) and is_year(int(b)) and int(b) > int(a):
             return f"{ctx.words.year(int(a))} to {ctx.words.year(int(b))}"
         return f"{ctx.say(a, negative=bool(m['sign']))} to {ctx.say(b)}"
     # Not part of a longer chain such as "978-3-16": those are identifiers, not ranges.
@@ -163,7 +164,7 @@ def say_fractions(text: str, ctx: EnContext) -> str:
         a, b = int(a_text), int(_range_end(a_text, b_text))
         if (a, b) == (24, 7):
             return "twenty-four seven"
-        if len(a_text) == 4 and _is_year(a) and b == a + 1:
+        if len(a_text) == 4 and is_year(a) and b == a + 1:
             return f"{ctx.words.year(a)} to {ctx.words.year(b)}"
         if 2 <= b <= 10 and 0 < a < 100 and len(b_text) == 1:
             return _fraction(a, b, ctx)
@@ -204,7 +205,7 @@ def say_numbers(text: str, ctx: EnContext) -> str:
     def spoken(m: re.Match) -> str:
         written = m["n"]
         if (not m["sign"] and written.isdigit() and len(written) == 4
-                and _is_year(int(written))
+                and is_year(int(written))
                 and not _QUANTITY_CUE.search(m.string[max(0, m.start() - 20):m.start()])):
             return ctx.words.year(int(written))
         return ctx.say(written, negative=bool(m["sign"]))

@@ -43,10 +43,9 @@ MONTHS = {name: n for n, name in _WIDE.items()}
 MONTHS.update({name: n for n, name in _ABBR.items()})
 MONTHS["Sept"] = 9
 _MONTH = "(?P<month>%s)\\.?" % "|".join(sorted(MONTHS, key=len, reverse=True))
-_SIGN = r"(?P<sign>(?<![\w)\]])[-−])?"
 
 
-def _is_year(n: int) -> bool:
+def is_year(n: int) -> bool:
     return 1000 <= n <= 2099
 
 
@@ -153,16 +152,16 @@ def say_times(text: str, ctx: EnContext) -> str:
             spoken += " " + ctx.words.cardinal(minute)
         if m["s"]:
             spoken += " and " + ctx.words.cardinal(int(m["s"])) + " seconds"
-        return spoken + _meridiem(m) + _sentence_end(m)
+        return spoken + _meridiem(m) + sentence_end(m)
 
     text = re.sub(r"(?<![\d.:])(?P<h>[01]?\d|2[0-3]):(?P<m>[0-5]\d)(?::(?P<s>[0-5]\d))?"
                   + ap + r"?(?![\d]|:\d)", clock, text)
     return re.sub(r"(?<![\d.:,])(?P<h>1[0-2]|0?[1-9])" + ap,
-                  lambda m: ctx.words.cardinal(int(m["h"])) + _meridiem(m) + _sentence_end(m),
+                  lambda m: ctx.words.cardinal(int(m["h"])) + _meridiem(m) + sentence_end(m),
                   text)
 
 
-def _sentence_end(m: re.Match) -> str:
+def sentence_end(m: re.Match) -> str:
     """An abbreviation's full stop that also ended the sentence must stay a full stop."""
     return "." if m[0].endswith(".") and m.end() == len(m.string) else ""
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 from typing import Callable
 
 # Phoneme spans from a lexicon, "[[ˈbɑːku]]": passed through untouched (see protect()).
@@ -50,8 +51,12 @@ def register(primary: str, factory: Callable[[str], LanguageRules]) -> None:
 
 def rules_for(lang: str) -> LanguageRules:
     """The rules for a BCP 47 tag; plain ``LanguageRules`` when the language has none."""
-    primary = (lang or "").split("-")[0].lower()
-    factory = _REGISTRY.get(primary)
+    return _rules_for(lang or "", _REGISTRY.get((lang or "").split("-")[0].lower()))
+
+
+@lru_cache(maxsize=128)
+def _rules_for(lang: str, factory: Callable[[str], LanguageRules] | None) -> LanguageRules:
+    # Cached: rules are stateless once built, and building them asks num2words for words.
     return factory(lang) if factory else LanguageRules(lang)
 
 
