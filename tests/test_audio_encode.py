@@ -51,3 +51,9 @@ def test_ffmpeg_failure_is_a_tool_error(tmp_path):
     with pytest.raises(ToolError):
         encode_mp3([clicks()], tmp_path / "a.mp3", sample_rate=44100, bitrate="nonsense")
     assert not (tmp_path / "a.mp3").exists()
+
+
+def test_codec_gain_is_lames_cbr_scale():
+    from accesspub.audio.encode import codec_gain_db
+    # LAME's CBR presets scale input by 0.95 = -0.446 dB; the loudness stage compensates.
+    assert abs(codec_gain_db("64k") - 20 * np.log10(0.95)) < 0.05

@@ -25,12 +25,19 @@ def piper_publication():
     ], slug="black-january")
 
 
+def engine_set(cfg):
+    """The production wiring: EngineSet -> PiperEngine (bundled joe-us voice)."""
+    import functools
+    from accesspub.engines.select import EngineSet
+    return functools.partial(EngineSet.from_config, cfg)
+
+
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("piper")
     pub = piper_publication()
     cfg = h.config(tmp, engine="piper")
-    clips = synthesize_publication(pub, h.PiperEngines(), cfg, jobs=1)
+    clips = synthesize_publication(pub, engine_set(cfg), cfg, jobs=1)
     timeline = stitch_publication(pub, clips, cfg, tmp / "out")
     return pub, cfg, clips, timeline, tmp
 
@@ -79,9 +86,9 @@ def test_loudness_true_peak_and_format(built):
 
 def test_rebuild_hits_the_cache_and_is_byte_identical(built, tmp_path):
     pub, cfg, clips, timeline, tmp = built
-    again = synthesize_publication(pub, h.PiperEngines(), cfg, jobs=1)
+    again = synthesize_publication(pub, engine_set(cfg), cfg, jobs=1)
     assert again.misses == 0
     other = stitch_publication(pub, again, cfg, tmp_path)
     assert other.full_path.read_bytes() == timeline.full_path.read_bytes()
     edited = h.replace_spoken(pub, "c02-s0001", "Every year, people lay red flowers there.")
-    assert synthesize_publication(edited, h.PiperEngines(), cfg, jobs=1).misses == 1
+    assert synthesize_publication(edited, engine_set(cfg), cfg, jobs=1).misses == 1

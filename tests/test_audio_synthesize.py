@@ -126,3 +126,21 @@ def test_engine_errors_carry_the_sentence_location(tmp_path):
         synthesize_publication(h.small_publication(), FailingEngines(), h.config(tmp_path),
                                jobs=1)
     assert str(info.value.location) == "content/x.md:1"
+
+
+def test_with_the_real_engine_set_and_fake_engine(tmp_path):
+    """The production wiring: EngineSet.from_config through entry points, in a pool too."""
+    import functools
+    from accesspub.engines.select import EngineSet
+    pub = h.small_publication()
+    cfg = h.config(tmp_path / "a", engine="fake")
+    factory = functools.partial(EngineSet.from_config, cfg)
+    serial = synthesize_publication(pub, factory, cfg, jobs=1)
+    assert all(a.engines == ("fake",) for a in serial.values())
+    cfg2 = h.config(tmp_path / "b", engine="fake")
+    parallel = synthesize_publication(pub, functools.partial(EngineSet.from_config, cfg2),
+                                      cfg2, jobs=2)
+    for sid in serial:
+        np.testing.assert_array_equal(serial[sid].pcm, parallel[sid].pcm)
+    again = synthesize_publication(pub, factory, cfg, jobs=2)
+    assert again.misses == 0

@@ -10,7 +10,7 @@ import json
 import os
 import shutil
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from filelock import FileLock, Timeout
@@ -34,11 +34,39 @@ class BuildOptions:
 
 @dataclass
 class ReleaseResult:
-    slug: str
-    title: str
-    outputs: list[Path]
-    duration: float | None
-    engines: dict[str, list[str]] = field(default_factory=dict)
+    """What one release became; paths point into the folder being written."""
+
+    publication: Publication
+    timeline: Timeline | None
+    files: dict[str, Path]            # kind -> file: "epub", "mp3", "vtt", "srt", "txt", "chapters"
+    engines: dict[str, list[str]] = field(default_factory=dict)   # engine -> sentence ids it spoke
+
+    @property
+    def slug(self) -> str:
+        return self.publication.slug
+
+    @property
+    def title(self) -> str:
+        return self.publication.meta.title
+
+    @property
+    def duration(self) -> float | None:
+        return self.timeline.duration if self.timeline else None
+
+    @property
+    def outputs(self) -> list[Path]:
+        tracks = [t.path for t in self.timeline.tracks] if self.timeline else []
+        return list(self.files.values()) + tracks
+
+    def rebase(self, old: Path, new: Path) -> None:
+        """Point every path at ``new`` after the staging folder became the output folder."""
+        def move(path: Path) -> Path:
+            return new / path.relative_to(old)
+        self.files = {k: move(v) for k, v in self.files.items()}
+        if self.timeline is not None:
+            tracks = tuple(replace(t, path=move(t.path)) for t in self.timeline.tracks)
+            self.timeline = replace(self.timeline, tracks=tracks,
+                                    full_path=move(self.timeline.full_path))
 
 
 @dataclass
@@ -124,15 +152,18 @@ def build_release(publication: Publication, config: Config, options: BuildOption
         timeline, engines = narrate(publication, config, out, jobs=options.jobs,
                                     progress=options.progress)
     lexicon_bytes = lexicon.to_pls_bytes() if lexicon is not None and hasattr(lexicon, "to_pls_bytes") else None
-    epub = write_epub(publication, out / f"{publication.slug}.epub", timeline=timeline,
-                      lexicon=lexicon_bytes)
-    outputs = [epub]
+    files = {"epub": write_epub(publication, out / f"{publication.slug}.epub",
+                                timeline=timeline, lexicon=lexicon_bytes)}
     if timeline is not None:
         from accesspub.writers.transcripts import write_transcripts
-        outputs += [timeline.full_path] + [t.path for t in timeline.tracks]
-        outputs += write_transcripts(publication, timeline, out)
-    return ReleaseResult(publication.slug, publication.meta.title, outputs,
-                         timeline.duration if timeline else None, engines)
+        files["mp3"] = timeline.full_path
+        files.update(write_transcripts(publication, timeline, out))
+    return ReleaseResult(publication, timeline, files, engines)
+
+
+def write_collection(results: list[ReleaseResult], config: Config, root: Path) -> list[Path]:
+    """What spans releases, at the root of the output: the podcast feed and the site."""
+    return []
 
 
 def write_report(result_dir: Path, releases: list[ReleaseResult], diag: Diagnostics) -> Path:
@@ -174,14 +205,14 @@ def run_build(config: Config, options: BuildOptions) -> BuildResult:
                 result = build_release(publication, config, options,
                                        staging / publication.slug, lexicon)
                 results.append(result)
-            # paths in results point into staging; rebase them after the swap
+            write_collection(results, config, staging)
             write_report(staging, results, diag)
             _swap_in(staging, output)
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
         for result in results:
-            result.outputs = [output / p.relative_to(staging) for p in result.outputs]
+            result.rebase(staging, output)
         return BuildResult(output, results, diag, time.monotonic() - started)
     finally:
         lock.release()

@@ -109,32 +109,55 @@ def true_peak_dbtp(pcm: np.ndarray) -> float:
     return 20 * math.log10(peak) if peak > 0 else float("-inf")
 
 
-def limit_clip(pcm: np.ndarray, gain: float, ceiling_dbtp: float,
-               sample_rate: int) -> np.ndarray:
+def peak_envelope(pcm: np.ndarray) -> np.ndarray:
+    """Per-sample true-peak envelope of int16 ``pcm`` (full scale 1.0), float32.
+
+    The peak of the 4 oversampled values around each sample.  It scales with any gain, so
+    it is computed once per clip however many gains are tried.
+    """
+    x = pcm.astype(np.float32)
+    x *= np.float32(1 / FULL_SCALE)
+    up = resample_poly(x, _OVERSAMPLE, 1)
+    np.abs(up, out=up)
+    n = len(x)
+    # Strided element-wise maxima: numpy reduces a length-4 inner axis several times slower.
+    return np.maximum(np.maximum(up[0:4 * n:4], up[1:4 * n:4]),
+                      np.maximum(up[2:4 * n:4], up[3:4 * n:4]))
+
+
+def needs_limiting(pcm: np.ndarray, gain: float, ceiling_dbtp: float) -> bool:
+    """Cheap test: can ``pcm`` times ``gain`` come within 6 dB of the ceiling?
+
+    Inter-sample peaks of speech at 44.1 kHz exceed sample peaks by far less than 6 dB.
+    """
+    if len(pcm) == 0:
+        return False
+    peak = max(int(pcm.max()), -int(pcm.min())) / FULL_SCALE
+    return peak * gain * 2.0 >= 10 ** (ceiling_dbtp / 20) * _MARGIN
+
+
+_MARGIN = 0.995               # of the ceiling: room for int16 rounding and gain modulation
+
+
+def limit_clip(pcm: np.ndarray, gain: float, ceiling_dbtp: float, sample_rate: int,
+               envelope: np.ndarray | None = None) -> np.ndarray:
     """``pcm`` (int16) times ``gain``, true peak held at or under ``ceiling_dbtp``; int16.
 
     The gain envelope is the required reduction (ceiling / oversampled peak, per sample),
     spread by a minimum filter of radius R and smoothed by two moving averages whose radii
     add up to R, so it never rises above what any sample within R needs: attack and release
-    of ~5 ms each, no clicks, no pumping elsewhere.  Target is 0.995 x ceiling, the margin
-    for int16 rounding and the (tiny) effect of the gain's own modulation.
+    of ~5 ms each, no clicks, no pumping elsewhere.  ``envelope``: ``peak_envelope(pcm)``
+    if already known.
     """
-    ceiling = 10 ** (ceiling_dbtp / 20)
+    target = 10 ** (ceiling_dbtp / 20) * _MARGIN
     x = pcm.astype(np.float32)
     x *= np.float32(gain / FULL_SCALE)
-    # Quantising to int16 can add up to half an LSB per sample, far below the margin kept.
-    target = ceiling * 0.995
-    if len(x) and float(np.max(np.abs(x))) * 2.0 >= target:     # +6 dB covers inter-sample overs
-        up = resample_poly(x, _OVERSAMPLE, 1)
-        np.abs(up, out=up)
-        # Peak of the 4 oversampled values around each sample.  Strided element-wise maxima:
-        # numpy reduces a length-4 inner axis (reshape(-1, 4).max(1)) several times slower.
-        n = len(x)
-        envelope = np.maximum(np.maximum(up[0:4 * n:4], up[1:4 * n:4]),
-                              np.maximum(up[2:4 * n:4], up[3:4 * n:4]))
-        del up
-        if float(envelope.max()) > target:
-            need = np.minimum(1.0, target / np.maximum(envelope, 1e-9)).astype(np.float32)
+    if needs_limiting(pcm, gain, ceiling_dbtp):
+        if envelope is None:
+            envelope = peak_envelope(pcm)
+        peaks = envelope * np.float32(gain)
+        if float(peaks.max()) > target:
+            need = np.minimum(np.float32(1.0), np.float32(target) / np.maximum(peaks, 1e-9))
             radius = max(2, sample_rate // 200)                    # 5 ms
             envelope_gain = minimum_filter1d(need, size=2 * radius + 1, mode="nearest")
             half = radius // 2
@@ -145,7 +168,7 @@ def limit_clip(pcm: np.ndarray, gain: float, ceiling_dbtp: float,
             # The gain moves over ~10 ms, the interpolation filter spans < 1 ms, so the
             # limited signal's true peak is the old envelope times the gain (to well under
             # 0.01 dB; the tests measure it).  Saves a second 4x oversampling.
-            peak = float(np.max(envelope * envelope_gain))
+            peak = float(np.max(peaks * envelope_gain))
             if peak > target:
                 x *= np.float32(target / peak)
     x *= np.float32(FULL_SCALE)

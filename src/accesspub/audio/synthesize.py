@@ -9,10 +9,12 @@ pure top-level function whose arguments all pickle, so it runs in a local proces
 this process, or on any ``concurrent.futures.Executor`` (e.g. ``distributed.Client(...)
 .get_executor()``).  Only this (the driving) process reads and writes the cache.
 
-The engine set is whatever ``engine_set_factory()`` returns; this module needs only:
+The engine set is whatever ``engine_set_factory()`` returns, normally
+``functools.partial(EngineSet.from_config, config)``; this module needs only:
     speak(text: str, lang: str) -> tuple[AudioClip, str]   # clip and the engine that spoke
     fingerprint(lang: str) -> str                           # what would speak ``lang``
     close() -> None                                         # optional
+    voice_for(engine: str, lang: str) -> str | None         # optional, for the cache key
 ``engine_set_factory`` must pickle (a top-level function, a ``functools.partial`` of a
 class and a ``Config``, …) because process workers build their own engine set from it.
 """
@@ -129,6 +131,13 @@ class _Part:
     result: tuple[np.ndarray, str] | None = None
 
 
+def _voice(engines: Any, config: Config, lang: str) -> str:
+    """The voice the chosen engine will use for ``lang`` (part of the cache key)."""
+    choice = config.narration.choice_for(lang)
+    voice_for = getattr(engines, "voice_for", None)       # EngineSet knows the defaults
+    return (voice_for(choice.engine, lang) if voice_for else choice.voice) or ""
+
+
 def _default_jobs(config: Config) -> int:
     return config.narration.jobs or os.cpu_count() or 1
 
@@ -168,7 +177,7 @@ def synthesize_publication(
                     continue
                 if part.lang not in fingerprints:
                     fingerprints[part.lang] = engines.fingerprint(part.lang)
-                voice = config.narration.choice_for(part.lang).voice
+                voice = _voice(engines, config, part.lang)
                 key = clip_key(fingerprints[part.lang], voice, part.lang, part.text, rate)
                 keys.append(key)
                 if key not in parts:

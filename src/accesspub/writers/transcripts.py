@@ -88,14 +88,15 @@ def chapters_json(publication: Publication, timeline: Timeline) -> str:
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
-def write_transcripts(publication: Publication, timeline: Timeline, out: Path) -> list[Path]:
+def write_transcripts(publication: Publication, timeline: Timeline, out: Path) -> dict[str, Path]:
+    """kind -> file written: "vtt", "srt", "txt", "chapters"."""
     slug = publication.slug
     files = {
-        out / f"{slug}.vtt": vtt(publication, timeline),
-        out / f"{slug}.srt": srt(publication, timeline),
-        out / f"{slug}.txt": plain_text(publication, timeline),
-        out / f"{slug}.chapters.json": chapters_json(publication, timeline),
+        "vtt": (out / f"{slug}.vtt", vtt(publication, timeline)),
+        "srt": (out / f"{slug}.srt", srt(publication, timeline)),
+        "txt": (out / f"{slug}.txt", plain_text(publication, timeline)),
+        "chapters": (out / f"{slug}.chapters.json", chapters_json(publication, timeline)),
     }
-    for path, text in files.items():
-        path.write_text(text, encoding="utf-8")
-    return list(files)
+    for path, text in files.values():
+        path.write_text(text, encoding="utf-8", newline="\n")
+    return {kind: path for kind, (path, _) in files.items()}
