@@ -51,25 +51,6 @@ class ToneEngines:
         pass
 
 
-class PiperEngines:
-    """Engine set around the real PiperEngine (bundled joe voice); picklable factory."""
-
-    def __call__(self) -> "PiperEngines":
-        from accesspub.engines.piper import PiperEngine
-        inst = PiperEngines()
-        inst.engine = PiperEngine()
-        return inst
-
-    def fingerprint(self, lang: str) -> str:
-        return self.engine.fingerprint()
-
-    def speak(self, text: str, lang: str) -> tuple[AudioClip, str]:
-        return self.engine.synthesize(text, lang=lang), "piper"
-
-    def close(self) -> None:
-        self.engine.close()
-
-
 def sentence(sid: str, text: str, lang: str = "en", spoken: tuple | None = None) -> Sentence:
     parts = spoken if spoken is not None else (SpokenPart(text, lang),)
     return Sentence(sid, (Run(text, lang),), lang, SourceLocation("content/x.md", 1),

@@ -115,6 +115,9 @@ def prepare(config: Config, options: BuildOptions) -> tuple[list[Publication], D
     diag = Diagnostics(config.ignore)
     diag.items.extend(config.diagnostics)
     publications = load_publications(config, diag, options.releases)
+    from accesspub.lint import lint_publication
+    for publication in publications:
+        lint_publication(publication, config, diag)
     lexicon = None
     try:
         lexicon = load_lexicon(config)
@@ -162,8 +165,21 @@ def build_release(publication: Publication, config: Config, options: BuildOption
 
 
 def write_collection(results: list[ReleaseResult], config: Config, root: Path) -> list[Path]:
-    """What spans releases, at the root of the output: the podcast feed and the site."""
-    return []
+    """What spans releases, at the root of the output: the podcast feed and the site.
+
+    The feed needs narration and is written when the project sets ``base_url`` or a
+    ``[podcast]`` table; with ``[podcast]`` but no ``base_url`` it is a ConfigError.
+    """
+    from accesspub.config import Podcast
+    from accesspub.writers.feed import write_feed
+    from accesspub.writers.site import write_site
+    written = []
+    narrated = any(r.timeline is not None and "mp3" in r.files for r in results)
+    feed = narrated and bool(config.base_url or config.podcast != Podcast())
+    if feed:
+        written.append(write_feed(results, config, root))
+    written.extend(write_site(results, config, root, feed=feed))
+    return written
 
 
 def write_report(result_dir: Path, releases: list[ReleaseResult], diag: Diagnostics) -> Path:

@@ -73,8 +73,10 @@ def _config(ctx: click.Context):
               help="Parallel speech synthesis jobs (default: one per core).")
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress, no notices.")
+@click.option("-w", "--watch", is_flag=True, help="Rebuild whenever content/ or accesspub.toml changes.")
 @click.pass_context
-def build(ctx: click.Context, no_audio: bool, jobs: int | None, strict: bool, quiet: bool) -> None:
+def build(ctx: click.Context, no_audio: bool, jobs: int | None, strict: bool, quiet: bool,
+          watch: bool) -> None:
     """Build every release in content/ into build/."""
     from accesspub.build import BuildOptions, run_build
     from accesspub.progress import Progress
@@ -94,6 +96,11 @@ def build(ctx: click.Context, no_audio: bool, jobs: int | None, strict: bool, qu
         warnings = len(result.diagnostics.warnings)
         click.echo(f"{len(result.releases)} release(s) in {result.output_dir} "
                    f"({result.seconds:.1f} s, {warnings} warning(s))")
+    if watch:
+        from accesspub.watch import watch_project
+        _run(ctx, lambda: watch_project(ctx.obj.project, action, on_error=lambda exc:
+                                        _print_diagnostics(list(exc.diagnostics) or [exc.as_diagnostic()])))
+        return
     _run(ctx, action)
 
 
@@ -113,6 +120,9 @@ def check(ctx: click.Context, releases: tuple[str, ...], speech: bool, as_json: 
         diag = Diagnostics(config.ignore)
         diag.items.extend(config.diagnostics)
         publications = load_publications(config, diag, releases)
+        from accesspub.lint import lint_publication
+        for publication in publications:
+            lint_publication(publication, config, diag)
         lexicon = None
         try:
             lexicon = load_lexicon(config)
@@ -139,6 +149,19 @@ def check(ctx: click.Context, releases: tuple[str, ...], speech: bool, as_json: 
 
 
 @main.command()
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@click.pass_context
+def new(ctx: click.Context, folder: Path) -> None:
+    """Create a ready project in FOLDER (new or empty): config, sample release, lexicon."""
+    def action():
+        from accesspub.scaffold import create_project
+        files = create_project(folder)
+        click.echo(f"created {len(files)} files in {folder}")
+        click.echo(f"next: cd {folder} && accesspub check && accesspub build")
+    _run(ctx, action)
+
+
+@main.command()
 @click.pass_context
 def voices(ctx: click.Context) -> None:
     """List speech engines, their voices and languages."""
@@ -161,4 +184,34 @@ def clean(ctx: click.Context, cache: bool) -> None:
             if target.exists():
                 shutil.rmtree(target)
                 click.echo(f"deleted {target}")
+    _run(ctx, action)
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on (0.0.0.0 for other devices on the network).")
+@click.option("-p", "--port", type=click.IntRange(min=0, max=65535), default=8000,
+              show_default=True, help="Port to listen on.")
+@click.pass_context
+def serve(ctx: click.Context, host: str, port: int) -> None:
+    """Preview build/ in a browser (with byte ranges, so the audio can seek)."""
+    def action():
+        from accesspub.errors import ConfigError
+        from accesspub.serve import make_server
+        config = _config(ctx)
+        folder = config.output_dir
+        if not (folder / "index.html").is_file():
+            raise ConfigError(f"nothing to serve: {folder} has no index.html",
+                              code="serve-no-build", hint="run accesspub build first")
+        try:
+            server = make_server(folder, host, port)
+        except OSError as exc:
+            raise ConfigError(f"cannot listen on {host}:{port}: {exc.strerror or exc}",
+                              code="serve-port", hint="choose another port with --port") from None
+        with server:
+            click.echo(f"serving {folder} at {server.url} (Ctrl+C stops)")
+            try:
+                server.serve_forever()
+            except KeyboardInterrupt:
+                click.echo("stopped")
     _run(ctx, action)

@@ -104,10 +104,28 @@ class Diagnostics:
     def __init__(self, ignore: frozenset[str] = frozenset()) -> None:
         self.ignore = ignore
         self.items: list[Diagnostic] = []
+        self.scoped: dict[str, frozenset[str]] = {}   # file or folder -> codes ignored there
+
+    def ignore_in(self, scope: str, codes: frozenset[str]) -> None:
+        """Ignore ``codes`` for locations in ``scope`` (a file, or a folder ending in "/"):
+        a release's front matter ``ignore:``.  Findings already collected there are dropped."""
+        self.scoped[scope] = self.scoped.get(scope, frozenset()) | frozenset(codes)
+        self.items = [d for d in self.items if not self._ignored(d.level, d.code, d.location)]
+
+    def _ignored(self, level: Level, code: str, location: SourceLocation | None) -> bool:
+        if level == "error":
+            return False
+        if code in self.ignore:
+            return True
+        if location is None:
+            return False
+        return any(code in codes and (location.path == scope or
+                                      (scope.endswith("/") and location.path.startswith(scope)))
+                   for scope, codes in self.scoped.items())
 
     def add(self, level: Level, code: str, message: str,
             location: SourceLocation | None = None, hint: str | None = None) -> None:
-        if code in self.ignore and level != "error":
+        if self._ignored(level, code, location):
             return
         self.items.append(Diagnostic(level, code, message, location, hint))
 

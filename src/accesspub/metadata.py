@@ -27,6 +27,7 @@ ALIASES = {
     "accessibility_summary": "accessibility_summary",
     "accessibility-summary": "accessibility_summary",
     "accessibilitySummary": "accessibility_summary",
+    "ignore": "ignore",            # not metadata: check codes silenced for this release
 }
 
 MONTHS = ("january february march april may june july august september october november "
@@ -66,6 +67,22 @@ def _text_list(value: Any) -> tuple[str, ...]:
     return tuple(v.strip() for v in str(value).split(",") if v.strip())
 
 
+def _ignore_codes(value: Any, display: str, config: Config, diag: Diagnostics,
+                  where: SourceLocation) -> None:
+    """Front matter ``ignore: [code, …]``: silence those codes in this release's files
+    (the file itself, or the release's folder when it is a folder of chapter files)."""
+    if not isinstance(value, (list, str)) or not all(isinstance(v, str) for v in
+                                                      (value if isinstance(value, list) else [value])):
+        diag.error("front-matter-type", "ignore must be a list of check codes, "
+                   "e.g. ignore: [style-all-caps]", where)
+        return
+    folder = display.rsplit("/", 1)[0] + "/" if "/" in display else ""
+    content = config.content_dir.relative_to(config.root).as_posix().rstrip("/") + "/" \
+        if config.content_dir.is_relative_to(config.root) else ""
+    scope = folder if folder and folder != content else display
+    diag.ignore_in(scope, frozenset(_text_list(value)))
+
+
 def source_date_epoch() -> dt.datetime | None:
     value = os.environ.get("SOURCE_DATE_EPOCH")
     if value and value.isdigit():
@@ -93,6 +110,8 @@ def build_metadata(front: dict[str, Any], lines: dict[str, int], display: str, s
                          "the first one is used", at(key))
             continue
         values[canonical] = (key, value)
+    if "ignore" in values:
+        _ignore_codes(values["ignore"][1], display, config, diag, at("ignore"))
 
     def text(canonical: str) -> str:
         if canonical not in values:

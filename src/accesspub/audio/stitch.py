@@ -145,7 +145,7 @@ def normalise_clips(publication: Publication, clips: Mapping[str, SentenceAudio]
     and the full file share the gain.  Limiting lowers loudness a little (Piper peaks at
     full scale, so at -19 LUFS most sentences touch the ceiling), so the gain is corrected
     from a re-measurement of the limited narration, up to ``_PASSES`` times, until it is
-    within 0.1 LU.  The costly part (4x oversampling) is done once per clip.
+    within 0.2 LU.  The costly part (4x oversampling) is done once per clip.
     ``codec_db``: the encoder's own level change (``codec_gain_db``); loudness target and
     peak ceiling are raised by its opposite so the *encoded* file meets them.
     Returns (new clips, loudness measured before, final gain in dB).
@@ -171,13 +171,13 @@ def normalise_clips(publication: Publication, clips: Mapping[str, SentenceAudio]
             out[sid] = dataclasses.replace(audio, pcm=limit_clip(
                 audio.pcm, gain, ceiling, sample_rate, envelopes.get(sid)))
         reached = measure(out)
-        if not np.isfinite(reached) or abs(reached - target) <= 0.1 or attempt == _PASSES - 1:
+        if not np.isfinite(reached) or abs(reached - target) <= 0.2 or attempt == _PASSES - 1:
             break
         gain *= normalising_gain(reached, target)
     return out, measured, 20 * float(np.log10(gain))
 
 
-_PASSES = 4
+_PASSES = 3
 
 
 def stitch_publication(publication: Publication, clips: Mapping[str, SentenceAudio],

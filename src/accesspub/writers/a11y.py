@@ -60,7 +60,7 @@ def summary(publication: Publication, facts: BuildFacts, visual: bool) -> str:
         parts.append("Every informative image has a text alternative.")
     if facts.narrated:
         alt = " including image descriptions" if visual and facts.alt_text_narrated else ""
-        parts.append(f"All text{alt} is narrated by a synthetic voice ({facts.narrator}) and "
+        parts.append(f"All text{alt} is narrated by text-to-speech ({facts.narrator}) and "
                      "synchronized sentence by sentence with the text; the narration has no "
                      "background sound. Not every reading app plays synchronized narration; "
                      "the same narration is also published as MP3 audio.")
