@@ -117,3 +117,66 @@ def ace() -> Callable[..., AceResult]:
         return validate.run_ace(epub, report_dir)
 
     return run
+
+
+# --- narrated builds, made once per session ------------------------------------------
+
+NARRATED_PROJECTS = {
+    "sample": (REPO_ROOT, ("accesspub.toml", "content")),
+    "handbook": (REPO_ROOT / "tests" / "projects" / "handbook", ("accesspub.toml", "content")),
+}
+
+
+class NarratedBuild:
+    """A project built with the real Piper voice: its folder and its outputs."""
+
+    def __init__(self, root: Path, slug: str) -> None:
+        self.root = root
+        self.slug = slug
+        self.out = root / "build" / slug
+        self.epub = self.out / f"{slug}.epub"
+        self.mp3 = self.out / f"{slug}.mp3"
+
+    def report(self) -> dict:
+        import json
+        return json.loads((self.root / "build" / "report.json").read_text(encoding="utf-8"))
+
+
+def build_project(root: Path, *args: str) -> "object":
+    from click.testing import CliRunner
+    from accesspub.cli import main
+    result = CliRunner().invoke(main, ["-C", str(root), "build", "-q", *args])
+    assert result.exit_code == 0, result.output
+    return result
+
+
+@pytest.fixture(scope="session")
+def speech_cache(tmp_path_factory) -> Path:
+    """One clip cache for the session: each sentence is synthesised once per test run."""
+    path = tmp_path_factory.mktemp("speech-cache")
+    previous = os.environ.get("ACCESSPUB_CACHE")
+    os.environ["ACCESSPUB_CACHE"] = str(path)
+    yield path
+    if previous is None:
+        os.environ.pop("ACCESSPUB_CACHE", None)
+    else:
+        os.environ["ACCESSPUB_CACHE"] = previous
+
+
+@pytest.fixture(scope="session")
+def narrated(tmp_path_factory, speech_cache) -> dict[str, NarratedBuild]:
+    """The sample and the handbook, narrated by Piper (built once per test session)."""
+    import shutil
+    builds = {}
+    for name, (source, parts) in NARRATED_PROJECTS.items():
+        root = tmp_path_factory.mktemp(f"narrated-{name}")
+        for part in parts:
+            src = source / part
+            if src.is_dir():
+                shutil.copytree(src, root / part)
+            else:
+                shutil.copy(src, root / part)
+        build_project(root)
+        slug = next(p.name for p in (root / "build").iterdir() if p.is_dir())
+        builds[name] = NarratedBuild(root, slug)
+    return builds

@@ -40,6 +40,7 @@ class ReleaseResult:
     timeline: Timeline | None
     files: dict[str, Path]            # kind -> file: "epub", "mp3", "vtt", "srt", "txt", "chapters"
     engines: dict[str, list[str]] = field(default_factory=dict)   # engine -> sentence ids it spoke
+    speech: dict[str, int] = field(default_factory=dict)          # clips synthesised / from cache
 
     @property
     def slug(self) -> str:
@@ -150,10 +151,11 @@ def build_release(publication: Publication, config: Config, options: BuildOption
     out.mkdir(parents=True)
     timeline: Timeline | None = None
     engines: dict[str, list[str]] = {}
+    speech: dict[str, int] = {}
     if options.audio:
         from accesspub.narrate import narrate
-        timeline, engines = narrate(publication, config, out, jobs=options.jobs,
-                                    progress=options.progress)
+        timeline, engines, speech = narrate(publication, config, out, jobs=options.jobs,
+                                            progress=options.progress)
     lexicon_bytes = lexicon.to_pls_bytes() if lexicon is not None and hasattr(lexicon, "to_pls_bytes") else None
     files = {"epub": write_epub(publication, out / f"{publication.slug}.epub",
                                 timeline=timeline, lexicon=lexicon_bytes)}
@@ -161,7 +163,7 @@ def build_release(publication: Publication, config: Config, options: BuildOption
         from accesspub.writers.transcripts import write_transcripts
         files["mp3"] = timeline.full_path
         files.update(write_transcripts(publication, timeline, out))
-    return ReleaseResult(publication, timeline, files, engines)
+    return ReleaseResult(publication, timeline, files, engines, speech)
 
 
 def write_collection(results: list[ReleaseResult], config: Config, root: Path) -> list[Path]:
@@ -188,7 +190,10 @@ def write_report(result_dir: Path, releases: list[ReleaseResult], diag: Diagnost
             {"slug": r.slug, "title": r.title,
              "outputs": [p.relative_to(result_dir).as_posix() for p in r.outputs],
              "narration_seconds": round(r.duration, 3) if r.duration else None,
-             "engines": r.engines}
+             "speech": r.speech,
+             "tracks": [{"chapter": t.chapter_id, "file": t.path.relative_to(result_dir).as_posix(),
+                         "engines": list(t.engines)} for t in r.timeline.tracks] if r.timeline else [],
+             "engines": {name: len(ids) for name, ids in sorted(r.engines.items())}}
             for r in releases],
         "diagnostics": [d.as_json() for d in diag.items],
     }

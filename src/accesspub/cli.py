@@ -38,6 +38,8 @@ def _run(ctx: click.Context, action):
         if state.show_traceback:
             traceback.print_exc()
         ctx.exit(exc.exit_code)
+    except (click.exceptions.Exit, click.ClickException):
+        raise                  # ctx.exit() inside an action: an exit status, not a bug
     except KeyboardInterrupt:
         click.echo("interrupted; the previous build/ is untouched", err=True)
         ctx.exit(130)

@@ -38,7 +38,8 @@ VAGUE_LINK_TEXT = {
 }
 URL_TEXT_RE = re.compile(r"^(?:https?://|www\.)\S+$", re.I)
 # One dot or comma then exactly three digits, and no other group: "1.500", "1,500".
-AMBIGUOUS_NUMBER_RE = re.compile(r"(?<![\d.,])\d{1,3}([.,])\d{3}(?![\d]|[.,]\d)")
+# "250.000" is not reported: nobody writes a decimal with three trailing zeros.
+AMBIGUOUS_NUMBER_RE = re.compile(r"(?<![\d.,])\d{1,3}([.,])(?!000)\d{3}(?![\d]|[.,]\d)")
 CODE_MARKS = {"code", "kbd", "samp", "var"}
 # Letters that belong to no language's alphabet but are ordinary in text.
 NEUTRAL_LETTERS = set("µªº")

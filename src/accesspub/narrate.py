@@ -26,7 +26,7 @@ def narrator_credit(config: Config, publication: Publication) -> str:
 
 
 def narrate(publication: Publication, config: Config, out: Path, *, jobs: int | None,
-            progress: Progress) -> tuple[Timeline, dict[str, list[str]]]:
+            progress: Progress) -> tuple[Timeline, dict[str, list[str]], dict[str, int]]:
     """Speak every sentence (through the cache), stitch tracks and the full MP3."""
     factory = functools.partial(EngineSet.from_config, config)
     total_known = False
@@ -51,4 +51,4 @@ def narrate(publication: Publication, config: Config, out: Path, *, jobs: int | 
     for sentence_id, clip in clips.items():
         for engine in clip.engines:
             engines.setdefault(engine, []).append(sentence_id)
-    return timeline, engines
+    return timeline, engines, {"synthesised": clips.misses, "from_cache": clips.hits}

@@ -59,17 +59,15 @@ def parse_range(header: str, size: int) -> tuple[int, int] | None | str:
         return None                                   # several ranges or bad syntax
     if not match[1]:                                  # bytes=-N: the last N bytes
         suffix = int(match[2])
-        if suffix == 0:
-            return "416"
-        if size == 0:
+        if suffix == 0 or size == 0:
             return "416"
         return max(0, size - suffix), size - 1
     first = int(match[1])
-    last = int(match[2]) if match[2] else size - 1
-    if last < first:
-        return None
     if first >= size:
         return "416"
+    last = int(match[2]) if match[2] else size - 1
+    if last < first:
+        return None                                   # invalid: ignore the header
     return first, min(last, size - 1)
 
 

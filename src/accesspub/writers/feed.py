@@ -32,7 +32,6 @@ import re
 import shutil
 import uuid
 import logging
-from contextvars import ContextVar
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
@@ -159,11 +158,12 @@ class Podcast20EntryExtension(BaseEntryExtension):
 
 # --- the feed -----------------------------------------------------------------------------
 
-def _problem(diag: Diagnostics | None, code: str, message: str, hint: str) -> None:
+def _problem(diag: Diagnostics | None, ignore: frozenset[str], code: str, message: str,
+             hint: str) -> None:
     """A warning into ``diag``; without one, logged in the CLI's ``file: level code:`` form."""
     if diag is not None:
         diag.warning(code, message, CONFIG_FILE, hint)
-    elif code not in config_ignore.get():
+    elif code not in ignore:
         logging.getLogger("accesspub").warning(str(Diagnostic("warning", code, message,
                                                                CONFIG_FILE, hint)))
 
@@ -263,7 +263,7 @@ def build_feed(results: list["ReleaseResult"], config: Config, root: Path,
         fg.podcast.itunes_image(base + image.name)
         fg.image(url=base + image.name, title=title, link=base)
     else:
-        _problem(diag, "podcast-image", "no [podcast] image: Apple Podcasts requires cover art "
+        _problem(diag, config.ignore, "podcast-image", "no [podcast] image: Apple Podcasts requires cover art "
                  "for a feed", 'add image = "podcast.jpg" under [podcast] (square JPEG or PNG, '
                  "1400–3000 px)")
     ext: Podcast20Extension = fg.podcast20
@@ -327,7 +327,8 @@ def write_feed(results: list["ReleaseResult"], config: Config, root: Path,
     """Write ``root/feed.xml`` and return its path.
 
     Raises ``ConfigError`` for a missing ``[project] base_url`` or title, or a bad image;
-    a missing ``[podcast] image`` is a warning (into ``diag``, else a Python warning).
+    a missing ``[podcast] image`` is a warning: into ``diag``, else logged on the
+    ``accesspub`` logger (printed to stderr when logging is not configured).
     """
     data = build_feed(results, config, root, diag)
     path = root / FEED_NAME

@@ -1,0 +1,125 @@
+"""accesspub build --watch: a real process that rebuilds when a file changes."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+import zipfile
+from pathlib import Path
+
+from accesspub.watch import snapshot, watch_project
+from helpers import make_project
+
+HEAD = "---\ntitle: A\ndate: 2024-01-01\nlanguage: en\n---\n\n"
+
+
+def wait_for(predicate, timeout: float = 60.0, step: float = 0.1) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(step)
+    return False
+
+
+def epub_text(path: Path) -> str:
+    with zipfile.ZipFile(path) as z:
+        return "".join(z.read(n).decode() for n in z.namelist() if n.endswith(".xhtml"))
+
+
+class Lines:
+    """Collects a process's output lines in a thread, so the pipe never fills."""
+
+    def __init__(self, stream) -> None:
+        self.lines: list[str] = []
+        self.thread = threading.Thread(target=self._read, args=(stream,), daemon=True)
+        self.thread.start()
+
+    def _read(self, stream) -> None:
+        for line in stream:
+            self.lines.append(line.rstrip("\n"))
+
+    def count(self, text: str) -> int:
+        return sum(text in line for line in self.lines)
+
+
+def test_watch_rebuilds_on_change(tmp_path):
+    root = make_project(tmp_path, {"content/a.md": HEAD + "The first version.\n"})
+    epub = root / "build" / "a" / "a.epub"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "accesspub", "-C", str(root), "build", "--watch", "--no-audio", "-q"],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    output = Lines(process.stdout)
+    try:
+        assert wait_for(lambda: output.count("watching") == 1), output.lines
+        assert "The first version." in epub_text(epub)
+        assert output.count("built a:") == 1
+
+        (root / "content" / "a.md").write_text(HEAD + "The second version.\n", encoding="utf-8")
+        assert wait_for(lambda: "The second version." in epub_text(epub)), output.lines
+        assert wait_for(lambda: output.count("built a:") == 2), output.lines
+        assert output.count("changed: content/a.md; rebuilding") == 1
+
+        # A broken edit: reported, build/ kept, and the watch goes on.
+        (root / "content" / "a.md").write_text("---\ntitle: [\n---\n", encoding="utf-8")
+        assert wait_for(lambda: output.count("build failed") == 1), output.lines
+        assert "error front-matter-syntax" in "\n".join(output.lines)
+        assert "The second version." in epub_text(epub)
+
+        # A new release and a change of accesspub.toml are seen too.
+        (root / "content" / "a.md").write_text(HEAD + "The third version.\n", encoding="utf-8")
+        (root / "content" / "b.md").write_text(HEAD + "Another release.\n", encoding="utf-8")
+        assert wait_for(lambda: (root / "build" / "b" / "b.epub").exists()), output.lines
+        assert "The third version." in epub_text(epub)
+        assert process.poll() is None
+    finally:
+        process.terminate()
+        code = process.wait(timeout=30)
+    output.thread.join(timeout=5)
+    assert code == 0, output.lines
+    assert output.lines[-1] == "stopped watching"
+    assert not any("Traceback" in line for line in output.lines)
+    assert not list(root.glob(".build-*"))
+
+
+def test_snapshot_sees_content_and_config_only(tmp_path):
+    root = make_project(tmp_path, {"content/a.md": "Text.\n", "content/img/x.png": b"x",
+                                   "content/.hidden": "x", "build/a/a.epub": b"x",
+                                   "notes.txt": "x"})
+    assert sorted(snapshot(root)) == ["accesspub.toml", "content/a.md", "content/img/x.png"]
+
+
+def test_watch_loop_in_process(tmp_path):
+    """The loop itself: one rebuild per settled change, errors reported, not raised."""
+    from accesspub.errors import ContentError
+    root = make_project(tmp_path, {"content/a.md": "Text.\n"})
+    calls: list[float] = []
+    errors: list[str] = []
+    echoed: list[str] = []
+
+    def rebuild():
+        calls.append(time.monotonic())
+        if len(calls) == 2:
+            raise ContentError("broken", code="x")
+
+    def edit():
+        time.sleep(0.3)
+        for i in range(3):          # three quick writes: one rebuild
+            (root / "content" / "a.md").write_text(f"Text {i}.\n" * (i + 1))
+            time.sleep(0.02)
+        time.sleep(0.6)
+        (root / "accesspub.toml").write_text("[project]\nlanguage = 'en'\n")
+
+    thread = threading.Thread(target=edit)
+    thread.start()
+    watch_project(root, rebuild, on_error=lambda exc: errors.append(exc.message),
+                  interval=0.1, echo=echoed.append, max_rebuilds=2)
+    thread.join()
+    assert len(calls) == 3
+    assert errors == ["broken"]
+    assert any("build failed" in line for line in echoed)
+    assert sum("rebuilding" in line for line in echoed) == 2
