@@ -1,16 +1,25 @@
-"""The narrate stage as the build sees it: engines from the config, progress, credits."""
+"""The narrate stage as the build sees it: engines from the config, progress, credits, and
+a cache of finished narrations so a rebuild with nothing changed encodes nothing."""
 
 from __future__ import annotations
 
 import functools
+import hashlib
+import json
+import os
+import shutil
+import tempfile
 from dataclasses import replace
 from pathlib import Path
 
 from accesspub import audio
 from accesspub.config import Config
 from accesspub.engines.select import EngineSet
-from accesspub.model import Publication, Timeline
+from accesspub.model import Clip, Publication, Timeline, Track
 from accesspub.progress import Progress
+
+# Bump when stitching, loudness, encoding or tagging change what the files contain.
+NARRATION_VERSION = "1"
 
 
 def narrator_credit(config: Config, publication: Publication) -> str:
@@ -23,6 +32,83 @@ def narrator_credit(config: Config, publication: Publication) -> str:
         if name not in names:
             names.append(name)
     return f"Synthetic voice ({', '.join(names)})"
+
+
+def narration_key(publication: Publication, clips: audio.Synthesis, config: Config) -> str:
+    """Everything the narration's files are made from: the speech itself, pauses, loudness,
+    encoding, and the metadata written into the ID3 tags."""
+    digest = hashlib.sha256()
+
+    def add(value: object) -> None:
+        digest.update(repr(value).encode("utf-8") + b"\0")
+
+    add(NARRATION_VERSION)
+    add(config.narration)
+    add(config.publisher)
+    meta = publication.meta
+    add((publication.slug, meta.title, meta.authors, meta.publisher, meta.date, meta.lang))
+    if meta.cover is not None:
+        add(hashlib.sha256(meta.cover.source.read_bytes()).hexdigest())
+    for chapter in publication.chapters:
+        add((chapter.id, chapter.slug, chapter.title))
+        for sentence in chapter.iter_sentences():
+            clip = clips.get(sentence.id)
+            add(sentence.id)
+            if clip is not None:
+                digest.update(clip.pcm.tobytes())
+                add(clip.engines)
+    return digest.hexdigest()
+
+
+def _timeline_json(timeline: Timeline, out: Path) -> dict:
+    return {
+        "sample_rate": timeline.sample_rate, "samples": timeline.samples,
+        "full": timeline.full_path.relative_to(out).as_posix(),
+        "tracks": [{"chapter": t.chapter_id, "file": t.path.relative_to(out).as_posix(),
+                    "samples": t.samples, "offset": t.offset, "engines": list(t.engines),
+                    "clips": [[c.sentence_id, c.begin, c.end] for c in t.clips]}
+                   for t in timeline.tracks],
+    }
+
+
+def _timeline_from_json(data: dict, out: Path) -> Timeline:
+    tracks = tuple(
+        Track(t["chapter"], out / t["file"], tuple(Clip(*c) for c in t["clips"]), t["samples"],
+              t["offset"], tuple(t["engines"]))
+        for t in data["tracks"])
+    return Timeline(data["sample_rate"], tracks, out / data["full"], data["samples"])
+
+
+def restore(entry: Path, out: Path) -> Timeline | None:
+    """The cached narration's files copied into ``out``, or None when there is none."""
+    index = entry / "timeline.json"
+    if not index.is_file():
+        return None
+    data = json.loads(index.read_text(encoding="utf-8"))
+    files = [data["full"]] + [t["file"] for t in data["tracks"]]
+    if not all((entry / name).is_file() for name in files):
+        return None
+    for name in files:
+        (out / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(entry / name, out / name)
+    return _timeline_from_json(data, out)
+
+
+def store(entry: Path, timeline: Timeline, out: Path) -> None:
+    """Keep the finished files; written aside and renamed, so readers never see half."""
+    entry.parent.mkdir(parents=True, exist_ok=True)
+    temp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=entry.parent))
+    try:
+        data = _timeline_json(timeline, out)
+        for name in [data["full"]] + [t["file"] for t in data["tracks"]]:
+            (temp / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(out / name, temp / name)
+        (temp / "timeline.json").write_text(json.dumps(data), encoding="utf-8")
+        os.replace(temp, entry)
+    except OSError:
+        pass                    # another build stored the same entry first: theirs is as good
+    finally:
+        shutil.rmtree(temp, ignore_errors=True)
 
 
 def narrate(publication: Publication, config: Config, out: Path, *, jobs: int | None,
@@ -43,9 +129,13 @@ def narrate(publication: Publication, config: Config, out: Path, *, jobs: int | 
                                          progress=report)
     if total_known:
         progress.done()
-    progress.message(f"speech: {clips.misses} new clip(s), {clips.hits} from the cache; "
-                     "encoding")
-    timeline = audio.stitch_publication(publication, clips, config, out)
+    entry = config.cache_dir / "narrations" / narration_key(publication, clips, config)
+    timeline = restore(entry, out)
+    if timeline is None:
+        progress.message(f"speech: {clips.misses} new clip(s), {clips.hits} from the cache; "
+                         "encoding")
+        timeline = audio.stitch_publication(publication, clips, config, out)
+        store(entry, timeline, out)
     timeline = replace(timeline, voice=narrator_credit(config, publication))
     engines: dict[str, list[str]] = {}
     for sentence_id, clip in clips.items():

@@ -13,8 +13,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable
 
-from accesspub.audio.encode import decode_mp3, encode_mp3
-from accesspub.audio.stitch import StitchedChapter, stitch_chapter, stitch_publication
 from accesspub.audio.synthesize import (SAMPLE_RATE, EngineSetLike, Progress, SentenceAudio,
                                         Synthesis, speak_part, synthesize_publication)
 from accesspub.config import Config
@@ -27,6 +25,19 @@ __all__ = [
 ]
 
 
+# Stitching pulls in pyloudnorm and scipy (over a second of imports): loaded only when a
+# narration is actually stitched, so a rebuild served from the narration cache stays fast.
+_LAZY = {"decode_mp3": "encode", "encode_mp3": "encode", "StitchedChapter": "stitch",
+         "stitch_chapter": "stitch", "stitch_publication": "stitch"}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        import importlib
+        return getattr(importlib.import_module(f"accesspub.audio.{_LAZY[name]}"), name)
+    raise AttributeError(name)
+
+
 def narrate(publication: Publication, engine_set_factory: Callable[[], EngineSetLike],
             config: Config, out_dir: Path, *, jobs: int | None = None,
             progress: Progress | None = None) -> tuple[Timeline, Synthesis]:
@@ -34,4 +45,5 @@ def narrate(publication: Publication, engine_set_factory: Callable[[], EngineSet
     (whose ``hits``/``misses`` and per-sentence engines go into the build report)."""
     clips = synthesize_publication(publication, engine_set_factory, config, jobs=jobs,
                                    progress=progress)
+    from accesspub.audio.stitch import stitch_publication
     return stitch_publication(publication, clips, config, out_dir), clips

@@ -220,7 +220,7 @@ def stitch_publication(publication: Publication, clips: Mapping[str, SentenceAud
                         samples=offset, voice=narration.voice)
     total = len(publication.chapters)
     for chapter, track in zip(publication.chapters, tracks):
-        tag_track(track.path, publication.meta, chapter, total, publisher=config.publisher)
+        tag_track(track.path, publication.meta, chapter, total, publisher=publication.meta.publisher or config.publisher)
     tag_full(full_path, publication.meta, publication.chapters, timeline,
-             publisher=config.publisher)
+             publisher=publication.meta.publisher or config.publisher)
     return timeline

@@ -30,7 +30,6 @@ from multiprocessing import get_context
 from typing import Any, Callable, Protocol
 
 import numpy as np
-from scipy.signal import resample_poly
 
 from accesspub.audio.cache import ClipCache, clip_key
 from accesspub.config import Config
@@ -79,6 +78,7 @@ def resample(pcm: bytes | np.ndarray, src_rate: int, dst_rate: int = SAMPLE_RATE
     Polyphase FIR (``scipy.signal.resample_poly``, Kaiser window): good quality for
     speech, linear time, and deterministic (no FFT-size dependence, no dithering).
     """
+    from scipy.signal import resample_poly   # only when a clip is synthesised: slow import
     x = np.frombuffer(pcm, dtype="<i2") if isinstance(pcm, (bytes, bytearray, memoryview)) \
         else np.asarray(pcm, dtype=np.int16)
     if src_rate == dst_rate:

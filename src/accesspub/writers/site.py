@@ -62,7 +62,7 @@ def clock(seconds: float) -> str:
 
 def spoken_duration(seconds: float) -> str:
     """For screen readers and people alike: "3 minutes 5 seconds"."""
-    total = round(seconds)
+    total = int(seconds)          # as players and ``clock`` show it
     minutes, secs = divmod(total, 60)
     parts = []
     if minutes:
@@ -306,6 +306,12 @@ def release_page(result: "ReleaseResult", config: Config, out: Path, feed: bool 
         if chapter.lang != meta.lang:
             for node in text_parent[start:]:
                 node.set("lang", chapter.lang)
+    # The EPUB labels each section by its heading (one file per chapter).  On one page,
+    # named sections would be a long list of region landmarks, and two chapters may share
+    # a heading (axe: landmark-unique); the headings carry the structure instead.
+    for section in article.iter(f"{{{XHTML}}}section"):
+        if section.get("id") != "listen":
+            section.attrib.pop("aria-labelledby", None)
     if result.timeline is not None:
         _transcript(page, article, result)
     _downloads(page, article, result, out)
