@@ -57,6 +57,7 @@ def _exemplars() -> dict[str, frozenset[str]]:
     return {tag: frozenset(chars) for tag, chars in json.loads(data).items()}
 
 
+@lru_cache(maxsize=256)
 def alphabet(lang: str) -> frozenset[str] | None:
     """The letters of ``lang`` (BCP 47), or None when CLDR has no data for it.
 

@@ -110,7 +110,11 @@ def _engines_for(factory: Callable[[], Any]) -> Any:
     return _WORKER_ENGINES[1]
 
 
-def _init_worker(factory: Callable[[], Any]) -> None:
+def _init_worker(factory: Callable[[], Any], threads: int = 0) -> None:
+    # Each worker gets its share of the cores: N workers each spawning a thread per core
+    # would oversubscribe the machine and run slower than one process.
+    if threads:
+        os.environ["ACCESSPUB_ONNX_THREADS"] = str(threads)
     _engines_for(factory)
 
 
@@ -210,9 +214,11 @@ def synthesize_publication(
                     finish(key, _speak(engines, part.text, part.lang, rate))
         elif todo:
             own = executor is None
+            workers = min(jobs, len(todo))
             pool = executor or ProcessPoolExecutor(
-                max_workers=min(jobs, len(todo)), mp_context=get_context("spawn"),
-                initializer=_init_worker, initargs=(engine_set_factory,))
+                max_workers=workers, mp_context=get_context("spawn"),
+                initializer=_init_worker,
+                initargs=(engine_set_factory, max(1, (os.cpu_count() or 1) // workers)))
             futures: dict[Future, str] = {}
             try:
                 futures = {

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -135,6 +136,7 @@ def load_voice(model: Path, config: Path, threads: int = 0) -> LoadedVoice:
     # Errors reach the caller as exceptions; don't also print them (the noise retry above
     # would otherwise log a scary message for a case it handles).
     options.log_severity_level = 4
+    threads = threads or int(os.environ.get("ACCESSPUB_ONNX_THREADS", "0") or 0)
     if threads:
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1

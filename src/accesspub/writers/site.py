@@ -198,9 +198,8 @@ def _listen(page: Page, parent: etree._Element, result: "ReleaseResult", out: Pa
             item = el(listing, "li")
             link = el(item, "a", {"href": f"{mp3}#t={start:.3f}", "data-start": f"{start:.3f}"},
                       title)
-            time = el(item, "span", {"class": "start"}, clock(start))
             link.tail = " "
-            del time
+            el(item, "span", {"class": "start"}, clock(start))
 
 
 def _transcript(page: Page, parent: etree._Element, result: "ReleaseResult") -> None:
