@@ -186,3 +186,15 @@ def test_speech_differences_lists_what_a_person_should_proofread() -> None:
     diffs = speech_differences(apply_speech(pub, config(), Diagnostics()))
     assert [(s.id, text) for s, text in diffs] == [
         ("s2", "In nineteen ninety."), ("s3", "The U S S R")]
+
+
+def test_table_cells_are_read_with_their_column_header():
+    from accesspub.build import BuildOptions, prepare
+    from accesspub.config import load_config
+    from helpers import REPO
+    (publication,), _, _ = prepare(load_config(REPO / "tests" / "projects" / "handbook"),
+                                   BuildOptions(audio=False))
+    spoken = {s.text: s.spoken_text for s in publication.iter_sentences()}
+    assert spoken["yes"] == "Machine readable: yes"
+    assert spoken["Best for tables."] == "Notes: Best for tables."
+    assert spoken["Format"] == "Format"          # header cells are read as they are

@@ -44,8 +44,8 @@ class Narration:
     loudness: float = -19.0           # LUFS, mono spoken word
     true_peak: float = -1.5           # dBTP ceiling (target below Apple's -1 dBTP)
     pauses: Pauses = Pauses()
-    read_noterefs: bool = True
-    read_alt_text: bool = True
+    read_noterefs: bool = True        # say "note 1" where a footnote is referenced
+    read_table_headers: bool = True   # say a data cell's column header before it
 
     def choice_for(self, lang: str) -> VoiceChoice:
         table = dict(self.languages)
@@ -104,7 +104,7 @@ _PROJECT_KEYS = {
 _A11Y_KEYS = {"certified_by": str, "conformance": str, "summary": str}
 _NARRATION_KEYS = {
     "engine": str, "voice": str, "jobs": int, "bitrate": str, "loudness": (int, float),
-    "true_peak": (int, float), "read_noterefs": bool, "read_alt_text": bool,
+    "true_peak": (int, float), "read_noterefs": bool, "read_table_headers": bool,
 }
 _PAUSE_KEYS = {"sentence": (int, float), "paragraph": (int, float), "heading": (int, float),
                "chapter": (int, float)}

@@ -103,9 +103,14 @@ def apply_speech(publication: Publication, config: Config, diagnostics: Diagnost
     lexicons = _lexicons_for(lexicon)
     _check_lexicon_languages(publication, lexicons, diagnostics)
     without_rules: set[str] = set()
+    headers = cell_headers(publication) if config.narration.read_table_headers else {}
 
     def speak(sentence: Sentence) -> Sentence:
         parts = spoken_parts(sentence, config, lexicons)
+        if sentence.id in headers and parts:
+            # A listener cannot glance up at the column: say its header, as screen readers do.
+            header = normalize(headers[sentence.id], parts[0].lang, number_format=config.number_format)
+            parts = (SpokenPart(f"{header}: {parts[0].text}", parts[0].lang), *parts[1:])
         for part in parts:
             if not has_rules(part.lang):
                 if part.lang not in without_rules:
@@ -121,6 +126,26 @@ def apply_speech(publication: Publication, config: Config, diagnostics: Diagnost
         return dataclasses.replace(sentence, spoken=parts)
 
     return map_sentences(publication, speak)
+
+
+def cell_headers(publication: Publication) -> dict[str, str]:
+    """The first sentence of every data cell -> the text of its column's header cell."""
+    out: dict[str, str] = {}
+    for chapter in publication.chapters:
+        for section in chapter.section.iter_sections():
+            for top in section.blocks:
+                for table in top.iter_blocks():
+                    if table.kind != "table" or not table.children:
+                        continue
+                    head = table.children[0]
+                    if not all(c.get("header") == "true" for c in head.children):
+                        continue
+                    names = [" ".join(s.text for s in c.sentences) for c in head.children]
+                    for row in table.children[1:]:
+                        for name, cell in zip(names, row.children):
+                            if cell.get("header") != "true" and cell.sentences and name:
+                                out[cell.sentences[0].id] = name
+    return out
 
 
 def _without_phonemes(text: str) -> str:
