@@ -122,7 +122,7 @@ def ace() -> Callable[..., AceResult]:
 # --- narrated builds, made once per session ------------------------------------------
 
 NARRATED_PROJECTS = {
-    "sample": (REPO_ROOT, ("accesspub.toml", "content")),
+    "sample": (REPO_ROOT, ("accesspub.toml", "content", "assets")),
     "handbook": (REPO_ROOT / "tests" / "projects" / "handbook", ("accesspub.toml", "content")),
 }
 

@@ -127,6 +127,9 @@ def prepare(config: Config, options: BuildOptions) -> tuple[list[Publication], D
     if not diag.errors:
         from accesspub.speech import apply_speech
         publications = [apply_speech(p, config, diag, lexicon) for p in publications]
+    if wants_feed(config, options.audio):
+        from accesspub.writers.feed import base_url
+        base_url(config)          # a feed without its base URL fails now, before synthesis
     diag.raise_if_errors()
     if options.strict and diag.warnings:
         first = diag.warnings[0]
@@ -166,20 +169,25 @@ def build_release(publication: Publication, config: Config, options: BuildOption
     return ReleaseResult(publication, timeline, files, engines, speech)
 
 
-def write_collection(results: list[ReleaseResult], config: Config, root: Path) -> list[Path]:
+def wants_feed(config: Config, audio: bool) -> bool:
+    from accesspub.config import Podcast
+    return audio and bool(config.base_url or config.podcast != Podcast())
+
+
+def write_collection(results: list[ReleaseResult], config: Config, root: Path,
+                     diag: Diagnostics | None = None) -> list[Path]:
     """What spans releases, at the root of the output: the podcast feed and the site.
 
     The feed needs narration and is written when the project sets ``base_url`` or a
     ``[podcast]`` table; with ``[podcast]`` but no ``base_url`` it is a ConfigError.
     """
-    from accesspub.config import Podcast
     from accesspub.writers.feed import write_feed
     from accesspub.writers.site import write_site
     written = []
     narrated = any(r.timeline is not None and "mp3" in r.files for r in results)
-    feed = narrated and bool(config.base_url or config.podcast != Podcast())
+    feed = wants_feed(config, narrated)
     if feed:
-        written.append(write_feed(results, config, root))
+        written.append(write_feed(results, config, root, diag))
     written.extend(write_site(results, config, root, feed=feed))
     return written
 
@@ -226,7 +234,7 @@ def run_build(config: Config, options: BuildOptions) -> BuildResult:
                 result = build_release(publication, config, options,
                                        staging / publication.slug, lexicon)
                 results.append(result)
-            write_collection(results, config, staging)
+            write_collection(results, config, staging, diag)
             write_report(staging, results, diag)
             _swap_in(staging, output)
         except BaseException:
