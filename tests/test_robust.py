@@ -355,18 +355,11 @@ def test_lexicon_that_is_not_pls(tmp_path, lexicon, line_start):
     expect_clear_error(root, line_start)
 
 
-@pytest.mark.xfail(strict=True, reason="reader._front_matter lets yaml's ValueError through "
-                   "(an impossible date such as 2024-02-30): internal error, exit 3 — found "
-                   "by scripts/fuzz.py; fix: catch ValueError next to yaml.YAMLError")
 def test_impossible_date_in_front_matter(tmp_path):
     root = make_project(tmp_path, {"content/a.md": "---\ntitle: A\ndate: 2024-02-30\n---\n\nText.\n"})
-    expect_clear_error(root, "content/a.md:")
+    expect_clear_error(root, "content/a.md:3: error front-matter-syntax")
 
 
-@pytest.mark.xfail(strict=True, reason="inline.py pushes a second <a> inside a link (a raw "
-                   "HTML <a> or an autolink in link text): EPUBCheck RSC-005 'The a element "
-                   "must not appear inside a elements' — found by scripts/fuzz.py; fix: in "
-                   "InlineBuilder._link_open keep only the text when an 'a' is already open")
 @pytest.mark.parametrize("inner", ['<a href="https://e.org">b</a>', "<https://e.org/x>"])
 def test_link_inside_a_link(tmp_path, inner):
     root = make_project(tmp_path, {"content/a.md": GOOD + f"\nSee [a {inner} c](https://example.org).\n"})

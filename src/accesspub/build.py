@@ -114,7 +114,7 @@ def load_lexicon(config: Config):
 def prepare(config: Config, options: BuildOptions) -> tuple[list[Publication], Diagnostics, object]:
     """Read, model and speak every release; raise with all errors before anything is written."""
     diag = Diagnostics(config.ignore)
-    diag.items.extend(config.diagnostics)
+    diag.extend(config.diagnostics)
     publications = load_publications(config, diag, options.releases)
     from accesspub.lint import lint_publication
     for publication in publications:
@@ -136,6 +136,20 @@ def prepare(config: Config, options: BuildOptions) -> tuple[list[Publication], D
         raise ContentError(f"{len(diag.warnings)} warning(s) and --strict is on",
                            first.location, code="strict", diagnostics=tuple(diag.warnings))
     return publications, diag, lexicon
+
+
+def recover(output: Path) -> None:
+    """Clean up after a build that was killed: we hold the lock, so no other build runs.
+
+    A kill between the two renames of ``_swap_in`` leaves only the old output under its
+    temporary name: put it back.  Staging folders of killed builds are deleted.
+    """
+    olds = sorted(output.parent.glob(f".{output.name}-old-*"))
+    if not output.exists() and olds:
+        os.replace(olds[-1], output)
+        olds = olds[:-1]
+    for leftover in olds + list(output.parent.glob(f".{output.name}-staging-*")):
+        shutil.rmtree(leftover, ignore_errors=True)
 
 
 def _swap_in(staging: Path, output: Path) -> None:
@@ -223,6 +237,7 @@ def run_build(config: Config, options: BuildOptions) -> BuildResult:
     try:
         publications, diag, lexicon = prepare(config, options)
         output = config.output_dir
+        recover(output)
         staging = output.with_name(f".{output.name}-staging-{os.getpid()}")
         if staging.exists():
             shutil.rmtree(staging)

@@ -120,7 +120,7 @@ def check(ctx: click.Context, releases: tuple[str, ...], speech: bool, as_json: 
     def action():
         config = _config(ctx)
         diag = Diagnostics(config.ignore)
-        diag.items.extend(config.diagnostics)
+        diag.extend(config.diagnostics)
         publications = load_publications(config, diag, releases)
         from accesspub.lint import lint_publication
         for publication in publications:

@@ -141,6 +141,11 @@ class Diagnostics:
                hint: str | None = None) -> None:
         self.add("notice", code, message, location, hint)
 
+    def extend(self, items) -> None:
+        """Add findings made elsewhere (e.g. while loading the config), honouring ``ignore``."""
+        for item in items:
+            self.add(item.level, item.code, item.message, item.location, item.hint)
+
     @property
     def errors(self) -> list[Diagnostic]:
         return [d for d in self.items if d.level == "error"]

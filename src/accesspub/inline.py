@@ -205,6 +205,10 @@ class InlineBuilder:
 
     def _link_open(self, href: str, title: str, lang: str) -> None:
         href = href.strip()
+        if any(tag == "a" for tag, _, _ in self.stack):
+            # a link inside a link is invalid HTML: the inner one keeps only its text
+            self.push("a", None, lang)
+            return
         if href.lower().startswith(SAFE_SCHEMES) and valid_url(href):
             attrs = [("href", href)] + ([("title", title)] if title else [])
             self.push("a", Mark("a", tuple(attrs)), lang)

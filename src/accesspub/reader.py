@@ -118,9 +118,22 @@ def _front_matter(tokens: list[Token], display: str) -> tuple[dict[str, Any], di
         return {}, {}
     token = tokens[0]
     first_line = (token.map[0] if token.map else 0) + 2   # the line after the opening ---
+    node = None
     try:
         node = yaml.compose(token.content, Loader=yaml.SafeLoader)
         data = yaml.safe_load(token.content)
+    except ValueError as exc:       # a well-formed but impossible value, e.g. date: 2024-02-30
+        line = first_line
+        if isinstance(node, yaml.MappingNode):
+            for key_node, value_node in node.value:
+                try:
+                    yaml.safe_load(yaml.serialize(value_node))
+                except ValueError:
+                    line = first_line + key_node.start_mark.line
+                    break
+        raise ContentError(f"front matter value is not valid: {exc}", SourceLocation(display, line),
+                           code="front-matter-syntax",
+                           hint="check the value on that line (dates as YYYY-MM-DD, e.g. 2024-02-29)") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = first_line + mark.line if mark else first_line - 1
