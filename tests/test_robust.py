@@ -253,9 +253,11 @@ def digest(folder: Path) -> dict[str, str]:
             for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-def spawn_build(root: Path, *args: str) -> subprocess.Popen:
+def spawn_build(root: Path, *args: str, audio: bool = False,
+                env: dict[str, str] | None = None) -> subprocess.Popen:
+    flags = [] if audio else ["--no-audio"]
     return subprocess.Popen([sys.executable, "-m", "accesspub", "-C", str(root), "build",
-                             "--no-audio", "-q", *args],
+                             *flags, "-q", *args], env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
 
@@ -289,9 +291,40 @@ def test_killed_build_leaves_the_last_good_build(tmp_path):
     rebuilt = digest(root / "build")
     assert rebuilt.keys() == before.keys() and rebuilt != before
     leftovers = [p.name for p in root.iterdir() if p.name.startswith(".build-")]
-    # The killed process's staging folder (named by its pid) may remain; it must not
-    # disturb later builds, and nothing the successful build made is left behind.
-    assert all(name == staging.name for name in leftovers), leftovers
+    assert leftovers == [], "the next build cleans up after the killed one"
+
+
+@pytest.mark.slow
+def test_build_killed_during_synthesis_resumes_from_the_cache(tmp_path):
+    sentences = [f"Sentence number {n} of the harbour report is here." for n in range(1, 25)]
+    text = "---\ntitle: Harbour\ndate: 2024-01-01\n---\n\n" + " ".join(sentences[:4]) + "\n"
+    root = make_project(tmp_path / "p", {"content/a.md": text}, config=CONFIG)
+    cache = tmp_path / "cache"
+    env = dict(os.environ, ACCESSPUB_CACHE=str(cache))
+    first = spawn_build(root, "--jobs", "1", audio=True, env=env)
+    assert first.wait(timeout=300) == 0, first.stdout.read()
+    before = digest(root / "build")
+    clips = lambda: len(list((cache / "clips").rglob("*.wav")))   # noqa: E731
+    known = clips()
+
+    (root / "content" / "a.md").write_text(text.replace(" ".join(sentences[:4]), " ".join(sentences)))
+    victim = spawn_build(root, "--jobs", "1", audio=True, env=env)
+    deadline = time.monotonic() + 240
+    while time.monotonic() < deadline and victim.poll() is None and clips() < known + 5:
+        time.sleep(0.05)
+    assert victim.poll() is None, "the build ended before it could be interrupted"
+    os.kill(victim.pid, signal.SIGKILL)
+    victim.wait(timeout=30)
+    victim.stdout.close()
+    assert digest(root / "build") == before, "the previous build/ must be intact"
+    spoken_before_kill = clips() - known
+
+    after = spawn_build(root, "--jobs", "1", audio=True, env=env)
+    output = after.communicate(timeout=300)[0]
+    assert after.returncode == 0, output
+    import json
+    speech = json.loads((root / "build" / "report.json").read_text())["releases"][0]["speech"]
+    assert speech["synthesised"] == 20 - spoken_before_kill, speech   # the rest came from the cache
 
 
 def test_two_builds_at_once(tmp_path, epubcheck):
