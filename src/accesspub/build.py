@@ -96,7 +96,11 @@ def load_publications(config: Config, diag: Diagnostics,
     for slug, files in found:
         try:
             raw = read_release(slug, files, config)
-            publications.append(build_publication(raw, config, diag))
+            publication = build_publication(raw, config, diag)
+            if config.detect_languages:
+                from accesspub.langdetect import mark_passages
+                publication = mark_passages(publication, diag)
+            publications.append(publication)
         except ContentError as exc:
             diag.items.append(exc.as_diagnostic())
     return publications

@@ -89,6 +89,7 @@ class Config:
     podcast: Podcast = Podcast()
     max_release_bytes: int = 5_000_000
     split_level: int = 3                       # headings down to h3 start a new chapter file and track
+    detect_languages: bool = True              # detect undeclared languages of releases and passages
     diagnostics: tuple[Diagnostic, ...] = ()   # warnings found while loading
 
     def engine_options(self, name: str) -> dict[str, Any]:
@@ -99,7 +100,7 @@ class Config:
 _PROJECT_KEYS = {
     "content": str, "output": str, "cache": str, "language": str, "publisher": str,
     "author": str, "rights": str, "base_url": str, "number_format": str,
-    "max_release_bytes": int, "split_level": int,
+    "max_release_bytes": int, "split_level": int, "detect_languages": bool,
 }
 _A11Y_KEYS = {"certified_by": str, "conformance": str, "summary": str}
 _NARRATION_KEYS = {
@@ -243,6 +244,7 @@ def load_config(root: Path, overrides: dict[str, Any] | None = None) -> Config:
         number_format=project.get("number_format", ""),
         max_release_bytes=project.get("max_release_bytes", 5_000_000),
         split_level=project.get("split_level", 3),
+        detect_languages=project.get("detect_languages", True),
         certified_by=a11y.get("certified_by", ""),
         conformance=conformance,
         accessibility_summary=a11y.get("summary", ""),

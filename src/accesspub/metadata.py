@@ -93,7 +93,8 @@ def source_date_epoch() -> dt.datetime | None:
 def build_metadata(front: dict[str, Any], lines: dict[str, int], display: str, slug: str,
                    config: Config, diag: Diagnostics, *, first_heading: str,
                    dateline: tuple[str, SourceLocation] | None,
-                   cover: Image | None) -> Metadata:
+                   cover: Image | None,
+                   detected_lang: tuple[str, float] | None = None) -> Metadata:
     """Metadata for one release; ``dateline`` is the first paragraph that reads as a date."""
 
     def at(key: str) -> SourceLocation:
@@ -136,6 +137,11 @@ def build_metadata(front: dict[str, Any], lines: dict[str, int], display: str, s
             diag.error("lang-invalid", f"language: {problem}", at(values["language"][0]),
                        'use a BCP 47 tag such as "en", "en-GB" or "az"')
             lang = config.language
+    elif detected_lang is not None:
+        lang = detected_lang[0]
+        diag.notice("meta-language-detected", f"language detected as {lang!r} "
+                    f"({detected_lang[1]:.0%} sure)", SourceLocation(display, 1),
+                    "set 'language:' in the front matter to confirm it")
     else:
         lang = config.language
         diag.notice("meta-language-inferred", f"language {lang!r} taken from accesspub.toml",

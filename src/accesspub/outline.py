@@ -208,7 +208,12 @@ class NoteRegistry:
 def build_publication(raw: RawRelease, config: Config, diag: Diagnostics) -> Publication:
     """The frozen model of one release."""
     images = ImageStore(config.root, diag)
-    lang_hint = raw.front_matter.get("language") or raw.front_matter.get("lang") or config.language
+    detected = None
+    if config.detect_languages and not any(k in raw.front_matter for k in ("language", "lang", "locale")):
+        from accesspub.langdetect import detect_release_language
+        detected = detect_release_language("\n".join(f.text for f in raw.files))
+    lang_hint = (raw.front_matter.get("language") or raw.front_matter.get("lang")
+                 or raw.front_matter.get("locale") or (detected[0] if detected else config.language))
     lang_hint = str(lang_hint)
     from accesspub.languages import check_language_tag
     if check_language_tag(lang_hint):
@@ -246,7 +251,7 @@ def build_publication(raw: RawRelease, config: Config, diag: Diagnostics) -> Pub
 
     meta = build_metadata(first.front_matter, first.front_matter_lines, first.display, raw.slug,
                           config, diag, first_heading=first_heading,
-                          dateline=_find_dateline(blocks), cover=cover)
+                          dateline=_find_dateline(blocks), cover=cover, detected_lang=detected)
     lang = meta.lang
     normalise_levels(blocks, diag)
     root = build_sections(blocks, raw.location)

@@ -1,0 +1,64 @@
+"""Languages nobody declared: the release's, detected; a passage in another, marked."""
+
+from __future__ import annotations
+
+import zipfile
+
+from click.testing import CliRunner
+
+from accesspub.build import BuildOptions, prepare
+from accesspub.cli import main
+from accesspub.config import load_config
+from helpers import make_project
+
+CONFIG = "[project]\nlanguage = \"en\"\npublisher = \"Test\"\n"
+
+
+def test_release_language_is_detected(tmp_path):
+    root = make_project(tmp_path, {"content/a.md": (
+        "---\ntitle: Neue Öffnungszeiten\ndate: 2024-05-01\n---\n\n"
+        "Die Stadtbibliothek hat ab Montag neue Öffnungszeiten. Sie ist dann von neun bis "
+        "achtzehn Uhr geöffnet, am Samstag bis vierzehn Uhr. Die Leserinnen und Leser "
+        "können ihre Bücher auch weiterhin online verlängern.\n")}, config=CONFIG)
+    result = CliRunner().invoke(main, ["-C", str(root), "check"])
+    assert "content/a.md:1: notice meta-language-detected: language detected as 'de'" in result.output
+    (publication,), _, _ = prepare(load_config(root), BuildOptions(audio=False))
+    assert publication.meta.lang == "de"
+    assert {p.lang for s in publication.iter_sentences() for p in s.spoken} == {"de"}
+
+
+def test_passage_in_another_language_is_marked_and_spoken_in_it(tmp_path):
+    root = make_project(tmp_path, {"content/a.md": (
+        "---\ntitle: Visit\ndate: 2024-05-01\nlanguage: en\n---\n\n"
+        "The mayor welcomed the delegation from Lyon at the town hall on Monday. "
+        "Nous sommes très heureux de travailler ensemble pour nos deux villes. "
+        "The visit ends on Friday with a concert in the park.\n")}, config=CONFIG)
+    result = CliRunner().invoke(main, ["-C", str(root), "build", "--no-audio"])
+    assert result.exit_code == 0, result.output
+    assert "content/a.md:7: notice lang-passage-detected: sentence detected as fr" in result.output
+    with zipfile.ZipFile(root / "build" / "a" / "a.epub") as epub:
+        body = "".join(epub.read(n).decode() for n in epub.namelist() if n.endswith(".xhtml"))
+    assert 'lang="fr" xml:lang="fr">Nous sommes très heureux' in body
+    (publication,), _, _ = prepare(load_config(root), BuildOptions(audio=False))
+    spoken = {s.text[:8]: [p.lang for p in s.spoken] for s in publication.iter_sentences()}
+    assert spoken["Nous som"] == ["fr"] and spoken["The mayo"] == ["en"]
+
+
+def test_detection_can_be_turned_off(tmp_path):
+    root = make_project(tmp_path, {"content/a.md": (
+        "---\ntitle: Visit\ndate: 2024-05-01\n---\n\n"
+        "Nous sommes très heureux de travailler ensemble pour nos deux villes.\n")},
+        config=CONFIG + "detect_languages = false\n")
+    (publication,), _, _ = prepare(load_config(root), BuildOptions(audio=False))
+    assert publication.meta.lang == "en"
+    assert all(s.lang == "en" for s in publication.iter_sentences())
+
+
+def test_short_or_marked_text_is_left_alone(tmp_path):
+    root = make_project(tmp_path, {"content/a.md": (
+        "---\ntitle: Names\ndate: 2024-05-01\nlanguage: en\n---\n\n"
+        "Dzemala Bijedica 305, Ilidza, Sarajevo\n\n"
+        "[Nous sommes très heureux de travailler ensemble.]{lang=fr} Then we left.\n")},
+        config=CONFIG)
+    (publication,), diag, _ = prepare(load_config(root), BuildOptions(audio=False))
+    assert not [d for d in diag.items if d.code.startswith("lang-passage")]
