@@ -113,12 +113,11 @@ def main() -> None:
     args = parser.parse_args()
     print(f"{os.cpu_count()} cores; python {sys.version.split()[0]}", flush=True)
     with tempfile.TemporaryDirectory() as tmp:
-        rows = []
+        rows = [measure(args.words, Path(tmp), "whole", not args.no_raw)]
         if not args.no_half:
             rows.append(measure(args.words // 2, Path(tmp), "half", not args.no_raw))
-        rows.append(measure(args.words, Path(tmp), "whole", not args.no_raw))
     if len(rows) == 2:
-        half, whole = rows
+        whole, half = rows
         print(f"growth half -> whole: words x{whole['words'] / half['words']:.2f}, "
               f"build time x{whole['build'] / half['build']:.2f}, "
               f"peak RSS x{whole['rss'] / half['rss']:.2f}")

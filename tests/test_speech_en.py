@@ -85,6 +85,9 @@ CASES = [
     ("at 10 a.m. sharp", "at ten a m sharp"),
     # --- money
     ("$5", "five dollars"),
+    ("$6M", "six million dollars"),
+    ("$2.5B", "two point five billion dollars"),
+    ("$5 Million", "five million dollars"),
     ("$1", "one dollar"),
     ("$5.50", "five dollars and fifty cents"),
     ("$0.99", "ninety-nine cents"),

@@ -13,6 +13,7 @@ from urllib.parse import unquote
 from markdown_it.token import Token
 
 from accesspub.errors import Diagnostics
+from accesspub.htmlblocks import HtmlConverter, open_containers
 from accesspub.images import ImageStore
 from accesspub.inline import Image as InlineImage
 from accesspub.inline import InlineBuilder
@@ -66,6 +67,9 @@ class BlockParser:
         return SourceLocation(self.source.display, self._line)
 
     def parse(self) -> list[RawBlock]:
+        for level, code, message, line, hint in self.source.notes:
+            getattr(self.diag, level)(code, message, SourceLocation(self.source.display, line),
+                                      hint or None)
         return self._blocks(list(self.source.tokens), 0, len(self.source.tokens), self.lang, nested=False)
 
     # -- helpers -----------------------------------------------------------------------
@@ -137,6 +141,25 @@ class BlockParser:
                 block_lang = self._block_lang(tok, lang)
                 builder = self._inline(tokens[i + 1], block_lang)
                 where = self.where(tok)
+                runs = builder.result.runs
+                if not any(r.kind == "noteref" or r.text.strip() for r in runs):
+                    self.diag.warning("heading-empty", "an empty heading is left out; what "
+                                      "follows it belongs to the section before", where,
+                                      "give the heading text, or delete the line")
+                    out.extend(self._figures(builder.result.images, block_lang, where))
+                    i = close + 1
+                    continue
+                if tok.markup == "-" and self._setext_paragraph(tokens[i + 1]):
+                    # "text\n---": CommonMark reads a heading; the author meant a rule
+                    self.diag.warning("heading-setext", "a paragraph followed by a line of "
+                                      "'---' is read as a paragraph and a rule, not a heading",
+                                      where, "put a blank line before '---' (a rule), or write "
+                                      "the heading with '## ' (a heading)")
+                    out.extend(self._paragraphs(builder, block_lang, where))
+                    out.append(RawBlock("rule", where, lang))
+                    out.extend(self._figures(builder.result.images, block_lang, where))
+                    i = close + 1
+                    continue
                 if nested:
                     self.diag.warning("heading-nested", "a heading inside a list or quote is "
                                       "kept as bold text", where,
@@ -154,7 +177,15 @@ class BlockParser:
                 block_lang = self._block_lang(tok, lang)
                 where = self.where(tok)
                 builder = self._inline(tokens[i + 1], block_lang)
-                out.extend(self._paragraphs(builder, block_lang, where))
+                deep = self._deep_heading(builder.result.runs)
+                if deep is not None and not nested:
+                    level, runs = deep
+                    self.diag.warning("heading-too-deep", f"'{'#' * level}' is not a heading in "
+                                      "Markdown (at most six #); read as the deepest heading",
+                                      where, "reorganise the outline so it needs at most six levels")
+                    out.append(RawBlock("heading", where, block_lang, runs, level=level))
+                else:
+                    out.extend(self._paragraphs(builder, block_lang, where))
                 out.extend(self._figures(builder.result.images, block_lang, where))
                 i = close + 1
             elif kind in ("bullet_list_open", "ordered_list_open"):
@@ -183,6 +214,10 @@ class BlockParser:
                 children = self._blocks(tokens, i + 1, close, block_lang, nested=True)
                 if children:
                     out.append(RawBlock("quote", self.where(tok), block_lang, children=children))
+                else:
+                    self.diag.warning("quote-empty", "a block quote with no text is left out",
+                                      self.where(tok), "write the quoted text after '> ' on the "
+                                      "same line, or delete the '>' lines")
                 i = close + 1
             elif kind == "table_open":
                 close = _close_index(tokens, i)
@@ -199,11 +234,9 @@ class BlockParser:
                 i += 1
             elif kind == "html_block":
                 where = self.where(tok)
-                builder = InlineBuilder(lang, where, self.diag, None)
-                builder.feed_html(tok.content)
-                out.extend(self._paragraphs(builder, lang, where))
-                out.extend(self._figures(builder.result.images, lang, where))
-                i += 1
+                fragment, i = self._html_region(tokens, i, end)
+                converter = HtmlConverter(lang, where, self.diag, self._figure)
+                out.extend(converter.convert(fragment, nested))
             elif kind == "footnote_block_open":
                 close = _close_index(tokens, i)
                 self._footnotes(tokens, i + 1, close, lang)
@@ -213,6 +246,58 @@ class BlockParser:
             else:
                 i += 1
         return out
+
+    @staticmethod
+    def _setext_paragraph(inline: Token) -> bool:
+        """A '---' setext heading whose text reads as a paragraph: several lines, or ending
+        like a sentence."""
+        text = inline.content.strip()
+        return "\n" in text or (len(text) > 80) or text.endswith((".", "!", "?", ";", ","))
+
+    @staticmethod
+    def _deep_heading(runs: list[Run]) -> tuple[int, list[Run]] | None:
+        """'####### Text' (seven or more #): the level and the text runs, or None."""
+        if not runs or runs[0].kind != "text" or runs[0].marks:
+            return None
+        first = runs[0].text
+        hashes = len(first) - len(first.lstrip("#"))
+        if hashes < 7 or not first[hashes:hashes + 1].isspace() or any(r.kind == "break" for r in runs):
+            return None
+        rest = [Run(first[hashes:].strip(), runs[0].lang)] + list(runs[1:])
+        rest = [r for r in rest if r.text or r.kind != "text"]
+        if not any(r.text.strip() for r in rest):
+            return None
+        return hashes, rest
+
+    def _html_region(self, tokens: list[Token], i: int, end: int) -> tuple[str, int]:
+        """The raw HTML starting at token ``i``, and the index after it.
+
+        CommonMark ends an HTML block at a blank line, so a CMS table with blank lines in it
+        arrives in pieces (some read as indented code).  When the block leaves a container
+        open and what follows up to its close is only more HTML, the pieces are joined from
+        the source lines.  Markdown between HTML tags (GitHub's ``<details>`` idiom) is left
+        to be read as Markdown."""
+        tok = tokens[i]
+        if not tok.map or not open_containers(tok.content):
+            return tok.content, i + 1
+        lines = self.source.text.splitlines(keepends=True)
+        j = i + 1
+        last = tok.map[1]
+        while j < end:
+            nxt = tokens[j]
+            if nxt.level != tok.level or not nxt.map:
+                j += 1
+                continue
+            close = _close_index(tokens, j)
+            chunk = "".join(lines[nxt.map[0]:nxt.map[1]])
+            if nxt.type not in ("html_block", "code_block", "paragraph_open") or \
+                    not chunk.lstrip().startswith("<"):
+                return tok.content, i + 1
+            last = nxt.map[1]
+            j = close + 1
+            if not open_containers("".join(lines[tok.map[0]:last])):
+                return "".join(lines[tok.map[0]:last]), j
+        return tok.content, i + 1
 
     def _paragraphs(self, builder: InlineBuilder, lang: str, where: SourceLocation) -> list[RawBlock]:
         """One paragraph, or several where raw HTML opened block elements inside it."""

@@ -37,6 +37,7 @@ BLOCK_TAGS = {"p", "div", "section", "article", "header", "footer", "aside", "ma
               "blockquote", "ul", "ol", "li", "dl", "dt", "dd", "table", "thead", "tbody",
               "tfoot", "tr", "td", "th", "caption", "h1", "h2", "h3", "h4", "h5", "h6", "pre",
               "figure", "figcaption", "address", "details", "summary", "hr", "form", "fieldset"}
+TEXT_ONLY_SCHEME = "accesspub-text:"
 SAFE_SCHEMES = ("http://", "https://", "mailto:", "tel:")
 HOST_RE = re.compile(r"^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.?$", re.I)
 
@@ -207,6 +208,10 @@ class InlineBuilder:
         href = href.strip()
         if any(tag == "a" for tag, _, _ in self.stack):
             # a link inside a link is invalid HTML: the inner one keeps only its text
+            self.push("a", None, lang)
+            return
+        if href.startswith(TEXT_ONLY_SCHEME):
+            # a site link from template syntax with no base URL: reported by templates.py
             self.push("a", None, lang)
             return
         if href.lower().startswith(SAFE_SCHEMES) and valid_url(href):

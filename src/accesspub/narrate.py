@@ -55,7 +55,9 @@ def narration_key(publication: Publication, clips: audio.Synthesis, config: Conf
             clip = clips.get(sentence.id)
             add(sentence.id)
             if clip is not None:
-                digest.update(clip.pcm.tobytes())
+                # The clip cache is content-addressed (engine, voice, language, text), so
+                # the keys stand for the sound without reading the book's audio back.
+                digest.update(clip.identity())
                 add(clip.engines)
     return digest.hexdigest()
 
@@ -134,7 +136,20 @@ def narrate(publication: Publication, config: Config, out: Path, *, jobs: int | 
     if timeline is None:
         progress.message(f"speech: {clips.misses} new clip(s), {clips.hits} from the cache; "
                          "encoding")
-        timeline = audio.stitch_publication(publication, clips, config, out)
+        stage = [""]
+
+        def stitching(label: str, done: int, total: int) -> None:
+            if label != stage[0]:
+                if stage[0]:
+                    progress.done()
+                stage[0] = label
+                progress.stage(label, total)
+            progress.update(done)
+
+        timeline = audio.stitch_publication(publication, clips, config, out,
+                                            progress=stitching)
+        if stage[0]:
+            progress.done()
         store(entry, timeline, out)
     timeline = replace(timeline, voice=narrator_credit(config, publication))
     engines: dict[str, list[str]] = {}

@@ -93,6 +93,23 @@ def build_sections(blocks: list[RawBlock], where: SourceLocation) -> RawSection:
     return root
 
 
+def report_duplicate_headings(section: RawSection, diag: Diagnostics) -> None:
+    """Sibling sections with the same heading text: the same entry twice in the table of
+    contents, where a listener cannot tell them apart.  The text is kept (it is the author's;
+    ids are unique anyway): reported so the author can make it say what differs."""
+    seen: dict[str, RawSection] = {}
+    for child in section.children:
+        text = plain(child.heading.runs).casefold() if child.heading else ""
+        if text and text in seen:
+            diag.notice("heading-duplicate", f"heading {plain(child.heading.runs)[:40]!r} repeats "
+                        f"the one at line {seen[text].where.line} under the same parent: the "
+                        "table of contents lists both the same", child.where,
+                        "say what differs, e.g. 'Example: reading a file', 'Example: writing a file'")
+        elif text:
+            seen[text] = child
+        report_duplicate_headings(child, diag)
+
+
 def split_chapters(root: RawSection, split_level: int) -> list[RawSection]:
     """Root first, then every section down to ``split_level`` in reading order, detached."""
     chapters = [root]
@@ -205,6 +222,25 @@ class NoteRegistry:
                      level=min(level + 1, 6))
 
 
+def _cover(src: str, folder, images: ImageStore, diag: Diagnostics,
+           where: SourceLocation):
+    """The front matter's cover image, or None with a warning: a cover that is a web address,
+    missing, or outside the project (written for the site, not for the EPUB) is not an error."""
+    if "://" in src or src.startswith(("//", "data:")):
+        diag.warning("image-remote", f"cover {src[:60]!r} is not a local file; nothing is "
+                     "fetched from the network, so the EPUB has no cover", where,
+                     "download the image into the project and give its path")
+        return None
+    # "/images/x.png" is site-root relative in Jekyll and Hugo: the project is the root.
+    path = (images.root / src.lstrip("/")) if src.startswith("/") else folder / src
+    if not path.resolve().is_relative_to(images.root) or not path.resolve().is_file():
+        diag.warning("image-missing", f"cover {src} not found in the project; the EPUB has "
+                     "no cover", where, "check the path: relative to the Markdown file, or to "
+                     "the project folder when it starts with /")
+        return None
+    return images.add(path, src, where)
+
+
 def build_publication(raw: RawRelease, config: Config, diag: Diagnostics) -> Publication:
     """The frozen model of one release."""
     images = ImageStore(config.root, diag)
@@ -247,7 +283,7 @@ def build_publication(raw: RawRelease, config: Config, diag: Diagnostics) -> Pub
     cover_src = first.front_matter.get("cover") or first.front_matter.get("image")
     if isinstance(cover_src, str) and cover_src.strip():
         where = SourceLocation(first.display, first.front_matter_lines.get("cover", first.front_matter_lines.get("image", 1)))
-        cover = images.add(first.path.parent / cover_src.strip(), cover_src, where)
+        cover = _cover(cover_src.strip(), first.path.parent, images, diag, where)
 
     meta = build_metadata(first.front_matter, first.front_matter_lines, first.display, raw.slug,
                           config, diag, first_heading=first_heading,
@@ -255,6 +291,7 @@ def build_publication(raw: RawRelease, config: Config, diag: Diagnostics) -> Pub
     lang = meta.lang
     normalise_levels(blocks, diag)
     root = build_sections(blocks, raw.location)
+    report_duplicate_headings(root, diag)
     raw_chapters = split_chapters(root, config.split_level)
 
     # The title page: the single h1 and what a reader sees first.

@@ -21,6 +21,7 @@ from mdit_py_plugins.front_matter import front_matter_plugin
 from accesspub.config import Config
 from accesspub.errors import ContentError
 from accesspub.model import SourceLocation
+from accesspub.templates import preprocess
 
 MARKDOWN_SUFFIXES = (".md", ".markdown")
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
@@ -34,6 +35,9 @@ class SourceFile:
     tokens: tuple[Token, ...]
     front_matter: dict[str, Any]
     front_matter_lines: dict[str, int]   # key -> line, for diagnostics
+    # findings made while reading (template syntax, coerced front matter values), reported
+    # when the file's blocks are parsed: (level, code, message, line, hint)
+    notes: tuple[tuple[str, str, str, int, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,6 +158,81 @@ def _front_matter(tokens: list[Token], display: str) -> tuple[dict[str, Any], di
     return {str(k): v for k, v in data.items()}, lines
 
 
+# Front matter keys whose value is text (a YAML number or yes/no there is meant as text).
+TEXT_KEYS = {"title", "subtitle", "description", "summary", "excerpt", "abstract", "publisher",
+             "rights", "copyright", "license", "identifier", "id", "author", "creator",
+             "language", "lang", "locale"}
+DATE_KEYS = {"date"}
+MONTH_NAMES = {m: i for i, m in enumerate(
+    "january february march april may june july august september october november december"
+    .split(), start=1)}
+MONTH_NAMES.update({m[:3]: i for m, i in list(MONTH_NAMES.items())})
+MONTH_NAMES["sept"] = 9
+
+
+def coerce_date(value: str) -> "dt.date | None":
+    """A date written the ways other tools write it: ``2019-03-05 10:00:00 +0000``,
+    ``2019-03-05T10:00:00Z``, ``2019/03/05``, ``March 5, 2019``, ``5 Mar 2019``,
+    ``Tue, 05 Mar 2019 10:00:00 +0000`` (RFC 2822)."""
+    import datetime as dt
+    text = " ".join(str(value).strip().split())
+    m = re.match(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:$|[T ])", text)
+    if m:
+        try:
+            return dt.date(int(m[1]), int(m[2]), int(m[3]))
+        except ValueError:
+            return None
+    text = re.sub(r"^[A-Za-z]{3,9}, ", "", text)        # a weekday: "Tue, 05 Mar 2019"
+    m = re.match(r"^([A-Za-z]{3,9})\.? (\d{1,2})(?:st|nd|rd|th)?,? (\d{4})\b", text)
+    if m and m[1].lower() in MONTH_NAMES:
+        day, month, year = int(m[2]), MONTH_NAMES[m[1].lower()], int(m[3])
+    else:
+        m = re.match(r"^(\d{1,2})(?:st|nd|rd|th)?\.? ([A-Za-z]{3,9})\.?,? (\d{4})\b", text)
+        if not (m and m[2].lower() in MONTH_NAMES):
+            return None
+        day, month, year = int(m[1]), MONTH_NAMES[m[2].lower()], int(m[3])
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _coerce_front_matter(front: dict[str, Any], lines: dict[str, int], tokens: list[Token],
+                         notes: list) -> dict[str, Any]:
+    """Values written for other tools, made what accesspub expects (each change noted)."""
+    import datetime as dt
+    if not front:
+        return front
+    raw: dict[str, str] = {}
+    try:
+        node = yaml.compose(tokens[0].content, Loader=yaml.SafeLoader)
+        if isinstance(node, yaml.MappingNode):
+            for key_node, value_node in node.value:
+                if isinstance(value_node, yaml.ScalarNode):
+                    raw[str(key_node.value)] = value_node.value
+    except yaml.YAMLError:
+        pass
+    out = dict(front)
+    for key, value in front.items():
+        lowered = key.lower()
+        if lowered in TEXT_KEYS and isinstance(value, (bool, int, float, dt.date)) and key in raw:
+            out[key] = raw[key]
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                notes.append(("notice", "front-matter-coerced",
+                              f"{key}: {raw[key]!r} read as text", lines.get(key, 1),
+                              f"quote it to make that clear: {key}: \"{raw[key]}\""))
+        elif lowered in DATE_KEYS and isinstance(value, str):
+            date = coerce_date(value)
+            if date is not None and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+                out[key] = date
+                notes.append(("notice", "front-matter-coerced",
+                              f"{key}: {value!r} read as {date.isoformat()}", lines.get(key, 1),
+                              f"write it as {key}: {date.isoformat()}"))
+        elif lowered in DATE_KEYS and isinstance(value, dt.datetime):
+            out[key] = value.date()
+    return out
+
+
 def read_file(path: Path, config: Config, parser: MarkdownIt | None = None) -> SourceFile:
     display = _display(path, config.root)
     data = path.read_bytes()
@@ -163,9 +242,21 @@ def read_file(path: Path, config: Config, parser: MarkdownIt | None = None) -> S
             SourceLocation(display), code="content-too-large",
             hint="split it into chapter files in a folder, or raise project.max_release_bytes")
     text = _decode(path, display, data)
-    tokens = (parser or markdown_parser()).parse(text)
+    parser = parser or markdown_parser()
+    tokens = parser.parse(text)
     front, lines = _front_matter(tokens, display)
-    return SourceFile(path, display, text, tuple(tokens), front, lines)
+    notes: list[tuple[str, str, str, int, str]] = []
+    front = _coerce_front_matter(front, lines, tokens, notes)
+    body_start = 0
+    if tokens and tokens[0].type == "front_matter" and tokens[0].map:
+        body_start = sum(len(line) for line in text.splitlines(keepends=True)[:tokens[0].map[1]])
+    rewritten, template_notes = preprocess(text, base_url=config.base_url, front_matter=front,
+                                           body_start=body_start)
+    if rewritten != text:
+        tokens = parser.parse(rewritten)
+    notes.extend(template_notes)
+    # ``text`` is what was parsed: template syntax already rewritten, the same lines
+    return SourceFile(path, display, rewritten, tuple(tokens), front, lines, tuple(notes))
 
 
 def read_release(slug: str, files: list[Path], config: Config) -> RawRelease:

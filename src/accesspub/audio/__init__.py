@@ -2,10 +2,13 @@
 
     synthesize_publication(publication, engine_set_factory, config, *, jobs, progress)
         -> Synthesis  ({sentence id: SentenceAudio}, .hits, .misses)
-    stitch_publication(publication, clips, config, out_dir) -> Timeline
+    stitch_publication(publication, clips, config, out_dir, *, progress) -> Timeline
     narrate(...) = both, in order.
 
-All audio is int16 mono at SAMPLE_RATE (44.1 kHz); times are sample counts.
+All audio is int16 mono at SAMPLE_RATE (44.1 kHz); times are sample counts.  A
+``SentenceAudio`` is a reference to clips in the clip cache (keys, lengths, engines), not
+PCM: synthesis writes every clip to the cache and stitching streams them back, so memory
+stays bounded by a few sentence clips whatever the length of the release.
 """
 
 from __future__ import annotations
@@ -14,20 +17,22 @@ from pathlib import Path
 from typing import Callable
 
 from accesspub.audio.synthesize import (SAMPLE_RATE, EngineSetLike, Progress, SentenceAudio,
-                                        Synthesis, speak_part, synthesize_publication)
+                                        Synthesis, speak_part, speak_to_cache,
+                                        synthesize_publication)
 from accesspub.config import Config
 from accesspub.model import Publication, Timeline
 
 __all__ = [
     "SAMPLE_RATE", "EngineSetLike", "Progress", "SentenceAudio", "Synthesis", "StitchedChapter",
-    "decode_mp3", "encode_mp3", "narrate", "speak_part", "stitch_chapter", "stitch_publication",
-    "synthesize_publication",
+    "StreamingEncoder", "decode_mp3", "encode_mp3", "narrate", "speak_part", "speak_to_cache",
+    "stitch_chapter", "stitch_publication", "synthesize_publication",
 ]
 
 
 # Stitching pulls in pyloudnorm and scipy (over a second of imports): loaded only when a
 # narration is actually stitched, so a rebuild served from the narration cache stays fast.
-_LAZY = {"decode_mp3": "encode", "encode_mp3": "encode", "StitchedChapter": "stitch",
+_LAZY = {"decode_mp3": "encode", "encode_mp3": "encode", "StreamingEncoder": "encode",
+         "StitchedChapter": "stitch",
          "stitch_chapter": "stitch", "stitch_publication": "stitch"}
 
 

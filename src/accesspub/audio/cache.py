@@ -51,26 +51,41 @@ def _header(n_samples: int, sample_rate: int, engine: bytes) -> bytes:
     return struct.pack("<4sI4s", b"RIFF", riff_size, b"WAVE") + fmt + apub + data
 
 
-def _parse(blob: bytes) -> tuple[np.ndarray, int, str] | None:
-    """(samples, rate, engine) from a cache entry, or None if it is not a complete one."""
-    if len(blob) < 12 or blob[:4] != b"RIFF" or blob[8:12] != b"WAVE":
+def _parse_header(head: bytes, size: int) -> tuple[int, int, int, str] | None:
+    """(data offset, samples, rate, engine) from the first bytes of a cache entry of
+    ``size`` bytes, or None if it is not a complete entry (or ``head`` is too short)."""
+    if len(head) < 12 or head[:4] != b"RIFF" or head[8:12] != b"WAVE":
         return None
     pos, rate, engine = 12, 0, ""
-    while pos + 8 <= len(blob):
-        cid, size = struct.unpack_from("<4sI", blob, pos)
+    while pos + 8 <= len(head):
+        cid, chunk = struct.unpack_from("<4sI", head, pos)
         body = pos + 8
         if cid == b"fmt ":
-            _, channels, rate, _, _, bits = struct.unpack_from("<HHIIHH", blob, body)
+            if body + 16 > len(head):
+                return None
+            _, channels, rate, _, _, bits = struct.unpack_from("<HHIIHH", head, body)
             if channels != 1 or bits != 16:
                 return None
         elif cid == b"apub":
-            engine = blob[body:body + size].rstrip(b"\0").decode("utf-8", "replace")
+            engine = head[body:body + chunk].rstrip(b"\0").decode("utf-8", "replace")
         elif cid == b"data":
-            if body + size != len(blob) or size % 2 or not rate:
+            if body + chunk != size or chunk % 2 or not rate:
                 return None               # truncated (killed build, full disk) or padded
-            return np.frombuffer(blob, dtype="<i2", offset=body), rate, engine
-        pos = body + size + (size & 1)
+            return body, chunk // 2, rate, engine
+        pos = body + chunk + (chunk & 1)
     return None
+
+
+def _parse(blob: bytes) -> tuple[np.ndarray, int, str] | None:
+    """(samples, rate, engine) from a cache entry, or None if it is not a complete one."""
+    parsed = _parse_header(blob, len(blob))
+    if parsed is None:
+        return None
+    offset, _, rate, engine = parsed
+    return np.frombuffer(blob, dtype="<i2", offset=offset), rate, engine
+
+
+_HEAD = 512                   # bytes holding every chunk header of an entry we write
 
 
 class ClipCache:
@@ -94,13 +109,47 @@ class ClipCache:
             return None
         parsed = _parse(blob)
         if parsed is None:
-            try:
-                path.unlink()             # damaged: remove so the next put repairs it
-            except OSError:
-                pass
+            self._discard(path)
             return None
         samples, _, engine = parsed
         return samples, engine
+
+    def info(self, key: str) -> tuple[int, str] | None:
+        """(samples, engine name) for ``key`` without reading the audio, or None on a miss
+        or a damaged entry (removed, as ``get`` does)."""
+        path = self.path(key)
+        try:
+            with path.open("rb") as fh:
+                size = os.fstat(fh.fileno()).st_size
+                head = fh.read(_HEAD)
+        except FileNotFoundError:
+            return None
+        parsed = _parse_header(head, size)
+        if parsed is None:
+            if size > _HEAD:                  # a header longer than we write: check it all
+                got = self.get(key)
+                return None if got is None else (len(got[0]), got[1])
+            self._discard(path)
+            return None
+        return parsed[1], parsed[3]
+
+    def read(self, key: str) -> np.ndarray:
+        """The int16 samples of an entry known to exist (``info``/``put`` said so); raises
+        ToolError if it has disappeared or been damaged since (a cache cleared mid-build)."""
+        got = self.get(key)
+        if got is None:
+            from accesspub.errors import ToolError
+            raise ToolError(f"the speech cache entry {self.path(key)} disappeared during "
+                            "the build", code="tool-failed",
+                            hint="build again (was the cache cleared while building?)")
+        return got[0]
+
+    @staticmethod
+    def _discard(path: Path) -> None:
+        try:
+            path.unlink()                 # damaged: remove so the next put repairs it
+        except OSError:
+            pass
 
     def put(self, key: str, samples: np.ndarray, sample_rate: int, engine: str) -> None:
         """Store int16 mono ``samples`` atomically under ``key``."""

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import functools
 import math
+import queue
 import subprocess
 import tempfile
 import threading
@@ -91,6 +92,71 @@ def encode_mp3(chunks: Iterable[np.ndarray], path: Path, *, sample_rate: int,
         raise ToolError(f"ffmpeg could not encode {path.name}: "
                         + (detail[-1] if detail else f"exit status {code}"),
                         code="tool-failed")
+
+
+class StreamingEncoder:
+    """One ffmpeg encoding ``path``, fed chunk by chunk from the caller's thread.
+
+    ``write`` hands a chunk to a feeder thread through a small bounded queue (so memory is a
+    few chunks, and several encoders fed in turn all keep working); ``close`` waits for
+    the file and raises ffmpeg's error, if any.  Use as a context manager: leaving it with
+    an exception stops ffmpeg and removes the partial file.
+    """
+
+    _END = None
+
+    def __init__(self, path: Path, *, sample_rate: int, bitrate: str = "64k",
+                 queue_size: int = 8) -> None:
+        self.path = Path(path)
+        self._queue: queue.Queue = queue.Queue(maxsize=queue_size)
+        self._error: BaseException | None = None
+        self._closed = False
+        self._ended = False                      # the feeder has taken the end marker
+        self._thread = threading.Thread(target=self._run, args=(sample_rate, bitrate),
+                                        name=f"encode {self.path.name}", daemon=True)
+        self._thread.start()
+
+    def _chunks(self):
+        while True:
+            chunk = self._queue.get()
+            if chunk is self._END:
+                self._ended = True
+                return
+            yield chunk
+
+    def _run(self, sample_rate: int, bitrate: str) -> None:
+        try:
+            encode_mp3(self._chunks(), self.path, sample_rate=sample_rate, bitrate=bitrate)
+        except BaseException as exc:           # reported by close(); keep draining
+            self._error = exc
+            while not self._ended:
+                self._ended = self._queue.get() is self._END
+
+    def write(self, chunk: np.ndarray) -> None:
+        if len(chunk):
+            self._queue.put(chunk)
+
+    def close(self) -> None:
+        """Finish the file; raises ToolError if ffmpeg failed."""
+        if not self._closed:
+            self._closed = True
+            self._queue.put(self._END)
+            self._thread.join()
+        if self._error is not None:
+            raise self._error
+
+    def __enter__(self) -> "StreamingEncoder":
+        return self
+
+    def __exit__(self, kind, exc, tb) -> None:
+        if exc is None:
+            self.close()
+            return
+        try:
+            self.close()
+        except BaseException:
+            pass
+        self.path.unlink(missing_ok=True)
 
 
 def encode_many(jobs: Sequence[tuple[Iterable[np.ndarray], Path]], *, sample_rate: int,

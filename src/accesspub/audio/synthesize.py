@@ -1,13 +1,19 @@
 """Narrate stage, part 1: one clip per sentence, through the cache, engines in parallel.
 
 A sentence's ``spoken`` parts (one per language) are the unit of synthesis and of caching;
-a sentence's clip is its parts' clips joined end to end.  Every clip leaves this module as
-int16 mono PCM at ``SAMPLE_RATE`` (44.1 kHz, AU-2), whatever rate the engine spoke at.
+a sentence's clip is its parts' clips joined end to end.  Every clip is stored in the clip
+cache as int16 mono PCM at ``SAMPLE_RATE`` (44.1 kHz, AU-2), whatever rate the engine spoke
+at, and leaves this module as a *reference* (``SentenceAudio``: cache keys, lengths and
+engines): nothing holds the narration's PCM in memory, so a book costs no more memory than a
+press release; stitching streams the clips back from the cache one at a time.
 
 Scale design (DESIGN.md "Scale"): a clip job is ``speak_part(factory, text, lang, rate)``, a
 pure top-level function whose arguments all pickle, so it runs in a local process pool, in
 this process, or on any ``concurrent.futures.Executor`` (e.g. ``distributed.Client(...)
-.get_executor()``).  Only this (the driving) process reads and writes the cache.
+.get_executor()``).  With a caller's executor the PCM comes back to this process, which
+writes the cache; the local process pool's workers run ``speak_to_cache`` instead and write
+the entry themselves (atomically), returning only its key, length and engine, so no clip
+is pickled across processes.
 
 The engine set is whatever ``engine_set_factory()`` returns, normally
 ``functools.partial(EngineSet.from_config, config)``; this module needs only:
@@ -21,20 +27,22 @@ class and a ``Config``, …) because process workers build their own engine set 
 
 from __future__ import annotations
 
+import hashlib
 import os
 import pickle
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from math import gcd
 from multiprocessing import get_context
-from typing import Any, Callable, Protocol
+from pathlib import Path
+from typing import Any, Callable, Iterator, Protocol
 
 import numpy as np
 
 from accesspub.audio.cache import ClipCache, clip_key
 from accesspub.config import Config
 from accesspub.engines import AudioClip
-from accesspub.errors import AccessPubError
+from accesspub.errors import AccessPubError, ToolError
 from accesspub.model import Publication, SourceLocation
 
 SAMPLE_RATE = 44100          # every clip, track and file of the narration (AU-2)
@@ -47,17 +55,62 @@ class EngineSetLike(Protocol):
     def fingerprint(self, lang: str) -> str: ...
 
 
-@dataclass(frozen=True, slots=True, eq=False)
 class SentenceAudio:
-    """A sentence's speech: int16 mono PCM at the narration rate, and who spoke it."""
+    """A sentence's speech (int16 mono PCM at the narration rate) and who spoke it.
 
-    sentence_id: str
-    pcm: np.ndarray                 # int16, may be a read-only view of a cache file
-    engines: tuple[str, ...]        # engine per spoken part, in order
+    Normally a reference into the clip cache: ``keys`` and ``lengths`` of its parts' clips,
+    read back by ``chunks()`` one part at a time, so holding every sentence of a book costs
+    a few hundred bytes each.  ``SentenceAudio(id, pcm, engines)`` holds PCM in memory
+    instead (tests, callers with their own audio).  ``pcm`` joins the parts (reads them).
+    """
+
+    __slots__ = ("sentence_id", "engines", "keys", "lengths", "cache", "_pcm")
+
+    def __init__(self, sentence_id: str, pcm: np.ndarray | None = None,
+                 engines: tuple[str, ...] = (), *, keys: tuple[str, ...] = (),
+                 lengths: tuple[int, ...] = (), cache: ClipCache | None = None) -> None:
+        if pcm is None and (cache is None or len(keys) != len(lengths)):
+            raise ValueError("SentenceAudio needs pcm, or keys and lengths and a cache")
+        self.sentence_id = sentence_id
+        self.engines = tuple(engines)       # engine per spoken part, in order
+        self.keys = tuple(keys)
+        self.lengths = tuple(lengths)
+        self.cache = cache
+        self._pcm = pcm
 
     @property
     def samples(self) -> int:
-        return len(self.pcm)
+        return len(self._pcm) if self._pcm is not None else sum(self.lengths)
+
+    def chunks(self) -> Iterator[np.ndarray]:
+        """The speech as int16 arrays in order (one per part), read when asked for."""
+        if self._pcm is not None:
+            yield self._pcm
+            return
+        for key, length in zip(self.keys, self.lengths):
+            pcm = self.cache.read(key)
+            if len(pcm) != length:
+                raise ToolError(f"the speech cache entry {self.cache.path(key)} changed "
+                                "during the build", code="tool-failed", hint="build again")
+            yield pcm
+
+    @property
+    def pcm(self) -> np.ndarray:
+        parts = list(self.chunks())
+        if len(parts) == 1:
+            return parts[0]
+        return np.concatenate(parts) if parts else np.zeros(0, np.int16)
+
+    def identity(self) -> bytes:
+        """Bytes that change whenever the sound may: the cache keys (content-addressed:
+        engine, voice, language, text) and lengths, or the PCM itself."""
+        if self._pcm is not None:
+            return np.ascontiguousarray(self._pcm, dtype="<i2").tobytes()
+        return repr((self.keys, self.lengths)).encode("ascii")
+
+    def __repr__(self) -> str:
+        return (f"SentenceAudio({self.sentence_id!r}, samples={self.samples}, "
+                f"engines={self.engines!r})")
 
 
 class Synthesis(dict):
@@ -127,12 +180,33 @@ def speak_part(factory: Callable[[], Any], text: str, lang: str,
     return _speak(_engines_for(factory), text, lang, sample_rate)
 
 
+def fallback_key(key: str, engine: str) -> str:
+    """Where a clip spoken by a fallback engine is kept for this build: never under the
+    configured engine's ``key`` (so the next build retries that engine), and never read
+    in place of it."""
+    return hashlib.sha256(f"{key}\0fallback\0{engine}".encode("utf-8")).hexdigest()
+
+
+def speak_to_cache(factory: Callable[[], Any], text: str, lang: str, sample_rate: int,
+                   cache_root: str, key: str, engine: str) -> tuple[str, int, str]:
+    """The clip job of the local process pool: speak, store the clip in the cache at
+    ``cache_root`` and return (the key it is stored under, its length, the engine).
+
+    Stored under ``key`` when ``engine`` (the configured one) spoke it, else under
+    ``fallback_key(key, <engine that spoke>)``.  Nothing but three small values goes back.
+    """
+    pcm, spoke = speak_part(factory, text, lang, sample_rate)
+    stored = key if spoke == engine else fallback_key(key, spoke)
+    ClipCache(Path(cache_root)).put(stored, pcm, sample_rate, spoke)
+    return stored, len(pcm), spoke
+
+
 @dataclass(slots=True)
 class _Part:
     text: str
     lang: str
     location: SourceLocation
-    result: tuple[np.ndarray, str] | None = None
+    result: tuple[str, int, str] | None = None     # (stored key, samples, engine)
 
 
 def _voice(engines: Any, config: Config, lang: str) -> str:
@@ -190,19 +264,26 @@ def synthesize_publication(
                 layout.append((sentence.id, keys))
 
         for key, part in parts.items():
-            part.result = cache.get(key)
+            found = cache.info(key)
+            if found is not None:
+                part.result = (key, found[0], found[1])
         todo = [key for key, part in parts.items() if part.result is None]
         total = len(parts)
         done = total - len(todo)
         if progress:
             progress(done, total)
 
-        def finish(key: str, result: tuple[np.ndarray, str]) -> None:
+        def store(key: str, result: tuple[np.ndarray, str]) -> tuple[str, int, str]:
+            """Put a clip spoken in this process into the cache; its reference."""
+            pcm, spoke = result
+            wanted = config.narration.choice_for(parts[key].lang).engine
+            stored = key if spoke == wanted else fallback_key(key, spoke)
+            cache.put(stored, pcm, rate, spoke)
+            return stored, len(pcm), spoke
+
+        def finish(key: str, result: tuple[str, int, str]) -> None:
             nonlocal done
-            part = parts[key]
-            part.result = result
-            if result[1] == config.narration.choice_for(part.lang).engine:
-                cache.put(key, result[0], rate, result[1])
+            parts[key].result = result
             done += 1
             if progress:
                 progress(done, total)
@@ -211,7 +292,7 @@ def synthesize_publication(
             for key in todo:
                 part = parts[key]
                 with _located(part.location):
-                    finish(key, _speak(engines, part.text, part.lang, rate))
+                    finish(key, store(key, _speak(engines, part.text, part.lang, rate)))
         elif todo:
             own = executor is None
             workers = min(jobs, len(todo))
@@ -221,13 +302,22 @@ def synthesize_publication(
                 initargs=(engine_set_factory, max(1, (os.cpu_count() or 1) // workers)))
             futures: dict[Future, str] = {}
             try:
-                futures = {
-                    pool.submit(speak_part, engine_set_factory, parts[k].text, parts[k].lang,
-                                rate): k for k in todo}
+                if own:        # our workers share the cache's file system: they write it
+                    root = str(cache.root.parent)
+                    futures = {
+                        pool.submit(speak_to_cache, engine_set_factory, parts[k].text,
+                                    parts[k].lang, rate, root, k,
+                                    config.narration.choice_for(parts[k].lang).engine): k
+                        for k in todo}
+                else:
+                    futures = {
+                        pool.submit(speak_part, engine_set_factory, parts[k].text,
+                                    parts[k].lang, rate): k for k in todo}
                 for future in as_completed(futures):
                     key = futures[future]
                     with _located(parts[key].location):
-                        finish(key, future.result())
+                        result = future.result()
+                        finish(key, result if own else store(key, result))
             except BaseException:
                 for future in futures:
                     future.cancel()
@@ -240,10 +330,11 @@ def synthesize_publication(
 
     out = Synthesis()
     for sentence_id, keys in layout:
-        pcms = [parts[k].result[0] for k in keys]
-        pcm = pcms[0] if len(pcms) == 1 else np.concatenate(pcms)
-        out[sentence_id] = SentenceAudio(sentence_id, pcm,
-                                         tuple(parts[k].result[1] for k in keys))
+        results = [parts[k].result for k in keys]
+        out[sentence_id] = SentenceAudio(
+            sentence_id, engines=tuple(r[2] for r in results),
+            keys=tuple(r[0] for r in results), lengths=tuple(r[1] for r in results),
+            cache=cache)
     out.hits, out.misses = total - len(todo), len(todo)
     return out
 

@@ -15,7 +15,7 @@ from accesspub.speech.numbers import Numeral
 
 _UNIT_NAMES = sorted(data.UNITS, key=len, reverse=True)
 _UNITS = "|".join(re.escape(u) for u in _UNIT_NAMES)
-_SCALE = r"(?:\s?(?P<scale>thousand|million|billion|trillion)\b|(?P<abbr>bn|mn|tn|m|k)\b)"
+_SCALE = r"(?:\s?(?P<scale>(?i:thousand|million|billion|trillion))\b|(?P<abbr>(?i:bn|mn|tn|m|b|k))\b)"
 _SYMBOLS = "".join(re.escape(s) for s in data.CURRENCY_SYMBOLS)
 _CODES = "|".join(sorted(data.CURRENCY_CODES, key=len, reverse=True))
 
@@ -47,7 +47,7 @@ def _say_amount(m: re.Match, ctx: EnContext) -> tuple[str, bool]:
 
 def _money(m: re.Match, ctx: EnContext, names: tuple[str, str, str, str]) -> str:
     singular, plural, minor_one, minor_many = names
-    scale = m["scale"] or (data.SCALES[m["abbr"]] if m["abbr"] else "")
+    scale = (m["scale"] or "").lower() or (data.SCALES[m["abbr"].lower()] if m["abbr"] else "")
     num = ctx.numeral(m["a"])
     if not scale and not m["b"] and len(num.fraction) == 2 and minor_one:
         cents = int(num.fraction)

@@ -170,7 +170,7 @@ CURRENCY_CODES = {
 SCALES = {
     "thousand": "thousand", "million": "million", "billion": "billion",
     "trillion": "trillion", "k": "thousand", "m": "million", "mn": "million",
-    "bn": "billion", "tn": "trillion",
+    "bn": "billion", "b": "billion", "tn": "trillion",
 }
 
 # Fractions with a name ("1/2" -> "one half"); other denominators use ordinals.

@@ -116,9 +116,15 @@ def normalize(text: str, lang: str, *, number_format: str = "") -> str:
 
 
 def _register_builtin() -> None:
+    from accesspub.speech.de import GermanRules
     from accesspub.speech.en import EnglishRules
+    from accesspub.speech.es import SpanishRules
+    from accesspub.speech.fr import FrenchRules
 
     register("en", EnglishRules)
+    register("de", GermanRules)
+    register("fr", FrenchRules)
+    register("es", SpanishRules)
 
 
 _register_builtin()

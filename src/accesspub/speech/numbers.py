@@ -116,8 +116,8 @@ def parse_number(text: str, fmt: NumberFormat) -> Numeral:
     character; spaces always group.
     """
     text = "".join(str(unicodedata.digit(c)) if c.isdigit() else c for c in text)
-    for space in SPACES:
-        text = text.replace(space, "")
+    for space in SPACES + "".join(c for c in fmt.group if c not in ",."):
+        text = text.replace(space, "")   # and other group marks, "’" in "1’500" (de-CH)
     marks = [c for c in text if c in ",."]
     if not marks:
         return Numeral(text)

@@ -162,8 +162,8 @@ def write_epub(publication: Publication, dest: Path, *, timeline: Timeline | Non
     for chapter in publication.chapters:
         href = f"{chapter.slug}.xhtml"
         overlay = ""
-        if timeline is not None:
-            track = timeline.track(chapter.id)
+        track = timeline.track(chapter.id) if timeline is not None else None
+        if track is not None and track.clips:
             audio_href = f"audio/{track.path.name}"
             overlay = f"{chapter.id}-mo"
             items.append(Item(overlay, f"{chapter.slug}.smil", "application/smil+xml",

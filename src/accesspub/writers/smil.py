@@ -42,7 +42,7 @@ class OverlayWriter:
     def par(self, parent: etree._Element, sentence_id: str) -> None:
         clip = self.clips.get(sentence_id)
         if clip is None:
-            raise KeyError(f"sentence {sentence_id} has no audio clip")
+            return          # nothing to say (a lone symbol): it is shown, not narrated
         self.used.add(sentence_id)
         node = etree.SubElement(parent, f"{{{SMIL}}}par")
         text = etree.SubElement(node, f"{{{SMIL}}}text")
@@ -53,7 +53,7 @@ class OverlayWriter:
         audio.set("clipEnd", clock(clip.end / self.rate))
 
     def block(self, parent: etree._Element, block: Block) -> None:
-        if block.kind in ESCAPABLE and any(True for _ in block.iter_sentences()):
+        if block.kind in ESCAPABLE and any(s.id in self.clips for s in block.iter_sentences()):
             parent = self.seq(parent, block.id, ESCAPABLE[block.kind])
         for sentence in block.sentences:
             self.par(parent, sentence.id)
@@ -89,6 +89,10 @@ def overlay_document(chapter: Chapter, track: Track, timeline: Timeline, text_hr
     writer.section(body, chapter.section)
     if chapter.notes:
         writer.notes(body, chapter.notes)
+    # A seq must hold something: drop those whose text is all silent (innermost first).
+    for seq in reversed(list(body.iter(f"{{{SMIL}}}seq"))):
+        if len(seq) == 0:
+            seq.getparent().remove(seq)
     missing = set(writer.clips) - writer.used
     if missing:
         raise KeyError(f"clips without a place in the overlay: {sorted(missing)[:3]}")

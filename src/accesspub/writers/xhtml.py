@@ -186,6 +186,9 @@ class ChapterWriter:
 
     def table(self, parent: etree._Element, block: Block, lang: str) -> etree._Element:
         table = el(parent, "table")
+        if block.sentences:                   # a caption (from raw HTML tables)
+            caption = el(table, "caption")
+            self.sentences(caption, block.sentences, lang)
         rows = list(block.children)
         head = [r for r in rows if r.children and all(c.get("header") == "true" for c in r.children)]
         head = head[:1] if head and rows and head[0] is rows[0] else []
@@ -206,6 +209,9 @@ class ChapterWriter:
             node = el(tr, "th" if header else "td")
             if header:
                 node.set("scope", cell.get("scope") or "col")
+            for span in ("colspan", "rowspan"):
+                if cell.get(span):
+                    node.set(span, cell.get(span))
             if cell.get("align") in ("left", "right", "center"):
                 node.set("class", f"align-{cell.get('align')}")
             self.sentences(node, cell.sentences, lang)

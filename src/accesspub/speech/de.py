@@ -1,0 +1,180 @@
+"""German: what a native speaker says for dates, times, ordinals, amounts and numbers.
+
+Numbers follow the locale (Babel "de": "12.500" groups, "3,5" is "drei Komma fünf");
+"1.5." is a date ("erster Mai", "am ersten Mai"), "der 3. Platz" an ordinal whose ending
+follows the article before it, "9:30 Uhr" "neun Uhr dreißig", a lone "1990" a year
+("neunzehnhundertneunzig").
+"""
+
+from __future__ import annotations
+
+import re
+
+from babel.dates import get_month_names
+
+from accesspub.speech import de_data as data
+from accesspub.speech.locale_rules import (WORD, Ctx, LocaleRules, full_year, sentence_end,
+                                           valid_date)
+
+_WIDE = get_month_names("wide", locale="de")
+MONTHS = {name: n for n, name in _WIDE.items()}
+MONTHS.update({name.rstrip("."): n
+               for n, name in get_month_names("abbreviated", locale="de").items()})
+MONTHS["Jänner"] = 1    # Austria
+MONTHS["Sep"] = 9
+_MONTH = "(?P<month>%s)" % "|".join(sorted(MONTHS, key=len, reverse=True))
+
+
+
+
+class GermanRules(LocaleRules):
+    primary = "de"
+    words = {"image": "Bild", "note": "Anmerkung"}
+    point_words = {",": "Komma", ".": "Punkt"}
+    dot_word = "Punkt"
+    fraction_as_number = False
+    range_word = "bis"
+    addr_words = data.ADDRESS_WORDS
+    abbreviations = data.ABBREVIATIONS
+    phone_labels = data.PHONE_LABELS
+    no_context_phone = data.NO_CONTEXT_PHONE
+    currency_symbols = data.CURRENCY_SYMBOLS
+    currency_codes = data.CURRENCY_CODES
+    scale_words = data.SCALE_WORDS
+    units = data.UNITS
+    percent = ("Prozent", "Promille")
+    symbols = data.SYMBOLS
+    feminine = data.FEMININE
+    quantity_cue = data.QUANTITY_CUE
+
+    def own_passes(self):
+        return [self.say_iso_dates, self.say_numeric_dates, self.say_text_dates, self.say_times,
+                self.say_ordinals]
+
+    # --- agreement --------------------------------------------------------------------
+
+    def agree(self, words: str, noun: str | None) -> str:
+        """"eins" before a noun is "ein" ("ein Kilometer") or "eine" ("eine Stunde")."""
+        if noun and noun[:1].isupper() and words.endswith("eins"):
+            return words[:-1] + ("e" if self.is_feminine(noun) else "")
+        return words
+
+    def is_plural(self, num) -> bool:
+        return not (num.is_integer and num.whole == "1")
+
+    # --- ordinals and dates -------------------------------------------------------------
+
+    def ending(self, before: str, default: str) -> str:
+        """The ending an ordinal takes ("erste" + it) after the text ``before`` it."""
+        words = re.findall(r"\w+", before[-30:])
+        if not words:
+            return default
+        previous = words[-1].lower()
+        if previous in data.ENDING_N:
+            return "n"
+        if previous in data.ENDING_E:
+            return ""
+        if previous in data.ENDING_R:
+            return "r"
+        if previous in data.ENDING_M:
+            return "m"
+        return default
+
+    def ordinal_word(self, n: int, ending: str) -> str:
+        word = self.ordinal(n)
+        return word + ending if word.endswith("e") else word
+
+    def date(self, m: re.Match, day: int, month: int, year: int | None) -> str:
+        before = m.string[:m.start()]
+        spoken = f"{self.ordinal_word(day, self.ending(before, 'r'))} {_WIDE[month]}"
+        return f"{spoken} {self.year(year)}" if year is not None else spoken
+
+    def say_iso_dates(self, text: str, ctx: Ctx) -> str:
+        def spoken(m: re.Match) -> str:
+            day, month = int(m["d"]), int(m["m"])
+            return self.date(m, day, month, int(m["y"])) if valid_date(day, month) else m[0]
+        return re.sub(r"(?<![\d.,/-])(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})(?![\d]|-\d)",
+                      spoken, text)
+
+    def say_numeric_dates(self, text: str, ctx: Ctx) -> str:
+        """"20.01.2020", "1.5.2024", "1.5." (day and month, the last dot required)."""
+        def spoken(m: re.Match) -> str:
+            day, month = int(m["d"]), int(m["m"])
+            if not valid_date(day, month):
+                return m[0]
+            year = full_year(m["y"]) if m["y"] else None
+            return self.date(m, day, month, year) + (sentence_end(m) if not m["y"] else "")
+        text = re.sub(r"(?<![\d.,/])(?P<d>\d{1,2})\.\s?(?P<m>\d{1,2})\.\s?(?P<y>\d{4}|\d{2})"
+                      r"(?![\d]|[.,]\d)", spoken, text)
+        text = re.sub(r"(?<![\d.,/])(?P<d>\d{1,2})/(?P<m>\d{1,2})/(?P<y>\d{4})(?![\d])",
+                      spoken, text)
+        return re.sub(r"(?<![\d.,/])(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.(?P<y>)(?![\d])", spoken, text)
+
+    def say_text_dates(self, text: str, ctx: Ctx) -> str:
+        """"20. Januar 2020", "am 1. Mai", "Januar 2020"."""
+        def day_first(m: re.Match) -> str:
+            day, month = int(m["d"]), MONTHS[m["month"]]
+            if not valid_date(day, month):
+                return m[0]
+            return self.date(m, day, month, int(m["y"]) if m["y"] else None)
+        text = re.sub(rf"(?<![\d.,])(?P<d>\d{{1,2}})\.\s?{_MONTH}\.?(?!\w)"
+                      rf"(?:\s(?P<y>\d{{4}})(?!\d))?", day_first, text)
+        return re.sub(rf"(?<!\w){_MONTH}\.?\s(?P<y>\d{{4}})(?![\d])",
+                      lambda m: f"{_WIDE[MONTHS[m['month']]]} {self.year(int(m['y']))}", text)
+
+    def say_ordinals(self, text: str, ctx: Ctx) -> str:
+        """"der 3. Platz" -> "der dritte Platz", "am 2. Tag" -> "am zweiten Tag"; after a
+        noun ("Seite 12. Dort") the dot ends a sentence and the number stays a number."""
+        def spoken(m: re.Match) -> str:
+            before = m.string[:m.start()]
+            words = re.findall(r"[^\W\d_][\w]*", before[-30:])
+            previous = words[-1] if words and before.rstrip()[-1:].isalpha() else ""
+            known = previous.lower() in (data.ENDING_N | data.ENDING_E | data.ENDING_R
+                                         | data.ENDING_M)
+            if previous[:1].isupper() and not known:
+                return m[0]
+            return self.ordinal_word(int(m["n"]), self.ending(before, ""))
+        return re.sub(rf"(?<![\d.,])(?P<n>\d{{1,3}})\.(?=\s+{WORD})", spoken, text)
+
+    # --- times ---------------------------------------------------------------------------
+
+    def hour(self, h: int) -> str:
+        words = self.cardinal(h)
+        return words[:-1] if words.endswith("eins") else words    # "ein Uhr"
+
+    def clock(self, h: str, minute: str | None) -> str:
+        spoken = f"{self.hour(int(h))} Uhr"
+        if minute and int(minute):
+            spoken += " " + self.cardinal(int(minute))
+        return spoken
+
+    def say_times(self, text: str, ctx: Ctx) -> str:
+        """"9:30 Uhr" -> "neun Uhr dreißig", "9 Uhr" -> "neun Uhr", "9–17 Uhr" -> "neun bis
+        siebzehn Uhr", "um 14:05" -> "um vierzehn Uhr fünf"."""
+        hour = r"(?:[01]?\d|2[0-4])"
+
+        def with_uhr(m: re.Match) -> str:
+            end = self.clock(m["h"], m["m"])
+            if m["h0"]:
+                start = self.clock(m["h0"], m["m0"]) if m["m0"] else self.hour(int(m["h0"]))
+                return f"{start} bis {end}"
+            return end
+        text = re.sub(rf"(?<![\d.:,])(?:(?P<h0>{hour})(?:[:.](?P<m0>[0-5]\d))?\s?[-–]\s?)?"
+                      rf"(?P<h>{hour})(?:[:.](?P<m>[0-5]\d))?\s?(?:Uhr|h)\b", with_uhr, text)
+        return re.sub(rf"(?<![\d.:,])(?P<h>{hour}):(?P<m>[0-5]\d)(?![\d]|:\d)",
+                      lambda m: self.clock(m["h"], m["m"]), text)
+
+    # --- years -----------------------------------------------------------------------------
+
+    def is_year(self, n: int) -> bool:
+        return 1100 <= n <= 2099
+
+    def read_as_year(self, m: re.Match) -> bool:
+        """A lone 1100-2099 is a year unless a noun follows and nothing before it names a
+        year ("1500 Besucher" is a quantity, "im Jahr 1990 Wahlen" a year)."""
+        if not super().read_as_year(m):
+            return False
+        if m["next"] and m["next"].strip()[:1].isupper():
+            words = re.findall(r"\w+", m.string[max(0, m.start() - 20):m.start()])
+            return bool(words) and words[-1].lower() in data.YEAR_CUES
+        return True

@@ -1,0 +1,440 @@
+"""Shared machinery for the German, French and Spanish speech rules.
+
+``LocaleRules`` is a ``LanguageRules`` driven by locale data: Babel gives the decimal and
+group symbols of the language's locale, num2words every number word, and the subclass
+(``de.py``, ``fr.py``, ``es.py``) the few *words* that are not numbers (units, currencies,
+abbreviations, what "@" is called) and the shapes that differ between languages (dates,
+times, ordinals, how "1" agrees with the noun after it).
+
+``speak`` runs the passes of ``passes()`` in order: addresses, abbreviations, the
+language's own shapes (dates, times, ordinals), phone numbers, money, percentages, units,
+ranges, plain numbers, dotted leftovers ("1.5" as a version), symbols, and finally any
+digit left is read on its own, so the result holds no digit.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from accesspub.speech import en_data
+from accesspub.speech.normalize import LanguageRules
+from accesspub.speech.numbers import (MAX_CARDINAL_DIGITS, NumberFormat, NumberWords, Numeral,
+                                      number_format, parse_number)
+
+WORD = r"[^\W\d_]"
+
+
+@dataclass(frozen=True)
+class Ctx:
+    """How numbers are written in the text being read (from Babel)."""
+
+    fmt: NumberFormat
+    num: str  # regex of one unsigned numeral in ``fmt``
+
+    def numeral(self, written: str) -> Numeral:
+        return parse_number(written, self.fmt)
+
+
+def sentence_end(m: re.Match) -> str:
+    """An abbreviation's full stop that also ended the text must stay a full stop."""
+    return "." if m[0].endswith(".") and m.end() == len(m.string) else ""
+
+
+_MONTH_DAYS = {2: 29, 4: 30, 6: 30, 9: 30, 11: 30}
+
+
+def valid_date(day: int, month: int) -> bool:
+    """Could ``day`` be a day of ``month`` (in some year)? "31.02." is not a date."""
+    return 1 <= month <= 12 and 1 <= day <= _MONTH_DAYS.get(month, 31)
+
+
+def full_year(written: str) -> int:
+    """"2020" -> 2020; a two-digit year is this century below 50, else the last."""
+    n = int(written)
+    if len(written) == 2:
+        return 2000 + n if n < 50 else 1900 + n
+    return n
+
+
+def roman_value(text: str) -> int:
+    """"XIV" -> 14; 0 when ``text`` is not a well-formed Roman numeral."""
+    values = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100, "D": 500, "M": 1000}
+    if not text or any(c not in values for c in text):
+        return 0
+    total = 0
+    for i, c in enumerate(text):
+        v = values[c]
+        total += -v if i + 1 < len(text) and values[text[i + 1]] > v else v
+    return total if 0 < total < 4000 and to_roman(total) == text else 0
+
+
+def to_roman(n: int) -> str:
+    out = []
+    for value, letters in ((1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"),
+                           (90, "XC"), (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"),
+                           (4, "IV"), (1, "I")):
+        while n >= value:
+            out.append(letters)
+            n -= value
+    return "".join(out)
+
+
+class LocaleRules(LanguageRules):
+    """Speech rules for a language written with a Babel locale's number symbols."""
+
+    primary = ""                 # "de", "fr", "es": num2words and Babel language
+    extra_group = ""             # group characters Babel does not list but texts use
+    point_words: dict[str, str] = {",": "comma", ".": "point"}
+    dot_word = "point"           # "1.2.3", a version, not a decimal
+    fraction_as_number = False   # "3,25": "trois virgule vingt-cinq" (True) or digit by digit
+    range_word = "to"
+    addr_words: dict[str, str] = {}
+    www = "w w w"
+    abbreviations: list[tuple[str, str, bool]] = []
+    phone_labels = r"(?:tel)"
+    no_context_phone = r"$^"
+    # currency written form -> (singular, plural, minor singular, minor plural, feminine)
+    currency_symbols: dict[str, tuple[str, str, str, str, bool]] = {}
+    currency_codes: dict[str, tuple[str, str, str, str, bool]] = {}
+    scale_words = ""             # regex of scale words written after a number ("Millionen")
+    scale_of = ""                # "d'" / "de " between a scale word and the currency
+    units: dict[str, tuple[str, str, bool]] = {}   # unit -> (singular, plural, feminine)
+    percent = ("percent", "per mille")
+    symbols: dict[str, str] = {}
+    feminine: frozenset[str] = frozenset()
+    quantity_cue = r"$^"
+
+    def __init__(self, lang: str) -> None:
+        super().__init__(lang)
+        parts = lang.replace("_", "-").split("-")
+        self.region = parts[1].upper() if len(parts) > 1 and len(parts[1]) in (2, 3) else ""
+        self.words_ = NumberWords(self.primary)
+        self._unit_re = "|".join(re.escape(u) for u in sorted(self.units, key=len, reverse=True))
+        self._symbol_re = "".join(re.escape(s) for s in self.currency_symbols)
+        self._code_re = "|".join(sorted(self.currency_codes, key=len, reverse=True))
+
+    # --- numbers ----------------------------------------------------------------------
+
+    def context(self, number_format_: str) -> Ctx:
+        """The text's number format: the project's when it is for this language, else the
+        language's own locale (a German passage writes German numbers)."""
+        wanted = number_format_.replace("_", "-")
+        fmt = None
+        if wanted and wanted.split("-")[0].lower() == self.primary:
+            fmt = number_format(wanted)
+        if fmt is None or fmt.guess:
+            fmt = number_format(self.lang.replace("_", "-"))
+        if fmt.guess:
+            fmt = number_format(self.primary)
+        if self.extra_group and fmt.decimal not in self.extra_group:
+            fmt = NumberFormat(group=fmt.group + self.extra_group, decimal=fmt.decimal)
+        return Ctx(fmt=fmt, num=fmt.pattern())
+
+    def cardinal(self, n: int) -> str:
+        return self.words_.cardinal(n)
+
+    def ordinal(self, n: int) -> str:
+        return self.words_.ordinal(n)
+
+    def year(self, n: int) -> str:
+        return self.words_.year(n)
+
+    def digits(self, text: str) -> str:
+        return self.words_.digits(text)
+
+    def fraction(self, digits: str) -> str:
+        """The part after the decimal mark."""
+        if not self.fraction_as_number or len(digits) > 3:
+            return self.digits(digits)
+        zeros = len(digits) - len(digits.lstrip("0"))
+        rest = digits.lstrip("0")
+        spoken = [self.cardinal(0)] * zeros + ([self.cardinal(int(rest))] if rest else [])
+        return " ".join(spoken)
+
+    def numeral(self, ctx: Ctx, num: Numeral, *, negative: bool = False) -> str:
+        if len(num.whole) <= MAX_CARDINAL_DIGITS:
+            spoken = self.cardinal(int(num.whole))
+        else:
+            spoken = self.digits(num.whole)
+        if num.fraction:
+            point = self.point_words.get(ctx.fmt.decimal, ctx.fmt.decimal)
+            spoken = f"{spoken} {point} {self.fraction(num.fraction)}"
+        return f"{self.words_.minus} {spoken}" if negative else spoken
+
+    def agree(self, words: str, noun: str | None) -> str:
+        """A cardinal before ``noun`` (None: said alone): "ein Kilometer", "une heure"."""
+        return words
+
+    def count(self, ctx: Ctx, written: str, noun: str | None, *, negative: bool = False) -> str:
+        """A written amount said before ``noun``, agreeing with it when it is whole."""
+        num = ctx.numeral(written)
+        spoken = self.numeral(ctx, num, negative=negative)
+        return self.agree(spoken, noun) if num.is_integer else spoken
+
+    def is_plural(self, num: Numeral) -> bool:
+        return not (num.is_integer and num.whole == "1")
+
+    # --- entry point -------------------------------------------------------------------
+
+    def speak(self, text: str, *, number_format: str = "") -> str:
+        ctx = self.context(number_format)
+        text = self.prepare(text)
+        for rule in self.passes():
+            text = rule(text, ctx)
+        return tidy(text)
+
+    def prepare(self, text: str) -> str:
+        """Compatibility forms to plain ones (NFKC: no-break and thin spaces become spaces,
+        "²" "2", "ᵉʳ" "er"), after the language has saved what NFKC would spoil."""
+        text = self.before_nfkc(text)
+        text = text.replace("º", "°").replace("™", "").replace("®", "")
+        text = unicodedata.normalize("NFKC", text)
+        text = text.replace("\u2212", "-").replace("\u2010", "-").replace("\u2011", "-")
+        text = re.sub(r"’(?!\d)|(?<!\d)’", "'", text)   # "1’500" (de-CH) keeps its group mark
+        return re.sub(r"\s+", " ", text)
+
+    def before_nfkc(self, text: str) -> str:
+        return text
+
+    def passes(self):
+        return [self.say_emails, self.say_urls, self.say_abbreviations, *self.own_passes(),
+                self.say_phones, self.say_money, self.say_percentages, self.say_units,
+                self.say_ranges, self.say_numbers, self.say_dotted, self.say_symbols,
+                self.say_leftover_digits]
+
+    def own_passes(self):
+        """The language's dates, times and ordinals."""
+        return []
+
+    # --- addresses -----------------------------------------------------------------------
+
+    def spell_address(self, text: str) -> str:
+        out = []
+        for piece in re.split(r"([.\-_+/@:~])", text):
+            if piece in self.addr_words:
+                out.append(f" {self.addr_words[piece]} ")
+            elif piece.lower() == "www":
+                out.append(f" {self.www} ")
+            elif piece:
+                out.append(re.sub(r"\d+", lambda m: f" {self.digits(m[0])} ", piece))
+        return re.sub(r"\s+", " ", "".join(out)).strip()
+
+    def say_emails(self, text: str, ctx: Ctx) -> str:
+        text = re.sub(r"\bmailto:", "", text, flags=re.I)
+        return re.sub(r"[\w.+-]*\w@\w[\w-]*(?:\.[\w-]*\w)+",
+                      lambda m: self.spell_address(m[0]), text)
+
+    def _url(self, address: str) -> str:
+        address = re.sub(r"^[a-z][a-z0-9+.-]*://", "", address, flags=re.I)
+        address = re.split(r"[?#]", address, maxsplit=1)[0].rstrip("/")
+        return self.spell_address(address)
+
+    def say_urls(self, text: str, ctx: Ctx) -> str:
+        trailing = ".,;:!?)]}'\""
+
+        def spoken(m: re.Match) -> str:
+            address = m[0]
+            cut = len(address) - len(address.rstrip(trailing))
+            rest = address[len(address) - cut:] if cut else ""
+            return self._url(address[:len(address) - cut]) + rest
+        text = re.sub(r"\b(?:https?|ftp)://[^\s<>\"]+|\bwww\.[^\s<>\"]+", spoken, text,
+                      flags=re.I)
+        tld = "|".join(en_data.GENERIC_TLDS.split()) + "|[a-z]{2}"
+        bare = (rf"(?<![\w@.-])[A-Za-z0-9][\w-]*(?:\.[A-Za-z0-9][\w-]*)*\.(?:{tld})(?![\w-])"
+                r"(?:/[^\s<>\"]*)?")
+        return re.sub(bare, lambda m: spoken(m) if _is_host(m[0]) else m[0], text)
+
+    # --- abbreviations -----------------------------------------------------------------
+
+    def say_abbreviations(self, text: str, ctx: Ctx) -> str:
+        for pattern, spoken, can_end in self.abbreviations:
+            text = re.sub(pattern,
+                          lambda m, s=spoken, e=can_end: s + (sentence_end(m) if e else ""), text)
+        return text
+
+    # --- phones ------------------------------------------------------------------------
+
+    _PHONE = re.compile(r"""
+        (?<![\w+.,/])
+        (?P<phone>(?:\(\s*)?(?:\+\s*)?\(?\d+\)?
+        (?:(?:\s+|\s*[-./–]\s*|\s*\)\s*|\s*\(\s*)\d+\)?)+)
+    """, re.X)
+
+    def phone_group(self, digits: str) -> str:
+        """One group of a phone number, digit by digit (French says pairs as numbers)."""
+        if len(digits) <= 4:
+            return self.digits(digits)
+        parts = [digits[i:i + 3] for i in range(0, len(digits), 3)]
+        if len(parts[-1]) == 1:
+            parts[-2:] = [parts[-2] + parts[-1]]
+        return ", ".join(self.digits(p) for p in parts)
+
+    def say_phones(self, text: str, ctx: Ctx) -> str:
+        label = re.compile(self.phone_labels + r"\.?\s*[:.]?\s*$", re.I)
+
+        def spoken(m: re.Match) -> str:
+            phone = m["phone"]
+            before = m.string[:m.start()]
+            if sum(c.isdigit() for c in phone) < 6:
+                return phone
+            if not (phone.lstrip("( ").startswith("+") or phone.startswith("00")
+                    or label.search(before[-40:])
+                    or re.fullmatch(self.no_context_phone, phone)):
+                return phone
+            plus = self.addr_words.get("+", "plus") + " " if "+" in phone else ""
+            groups = re.findall(r"\d+", phone)
+            return plus + ", ".join(self.phone_group(g) for g in groups)
+        return self._PHONE.sub(spoken, text)
+
+    # --- money, percentages, units -----------------------------------------------------
+
+    def amount(self, ctx: Ctx) -> str:
+        n = ctx.num
+        return rf"(?P<sign>(?<![\w)\]])[-−])?(?P<a>{n})(?:(?:-|\s?–\s?)(?P<b>{n}))?"
+
+    def say_amount(self, m: re.Match, ctx: Ctx, noun: str | None) -> str:
+        if m["b"]:
+            first = self.count(ctx, m["a"], noun, negative=bool(m["sign"]))
+            return f"{first} {self.range_word} {self.count(ctx, m['b'], noun)}"
+        return self.count(ctx, m["a"], noun, negative=bool(m["sign"]))
+
+    def money_text(self, major: str, unit: str, cents: str, minor: str) -> str:
+        return f"{major} {unit} {cents}"
+
+    def money(self, m: re.Match, ctx: Ctx, names: tuple[str, str, str, str, bool]) -> str:
+        singular, plural, minor_one, minor_many, fem = names
+        num = ctx.numeral(m["a"])
+        scale = m["scale"]
+        if not scale and not m["b"] and len(num.fraction) == 2 and minor_one:
+            cents = int(num.fraction)
+            minor = minor_one if cents == 1 else minor_many
+            cents_words = self.agree(self.cardinal(cents), minor)
+            if num.whole == "0":
+                return (self.words_.minus + " " if m["sign"] else "") + f"{cents_words} {minor}"
+            whole = Numeral(num.whole)
+            unit = plural if self.is_plural(whole) else singular
+            major = self.agree(self.numeral(ctx, whole, negative=bool(m["sign"])), unit)
+            if not cents:
+                return f"{major} {unit}"
+            return self.money_text(major, unit, cents_words, minor)
+        if scale:
+            amount = self.say_amount(m, ctx, scale)
+            return f"{amount} {scale} {self.scale_of}{plural}".replace("' ", "'")
+        unit = plural if (m["b"] or self.is_plural(num)) else singular
+        return f"{self.say_amount(m, ctx, unit)} {unit}"
+
+    def say_money(self, text: str, ctx: Ctx) -> str:
+        if not (self._symbol_re or self._code_re):
+            return text
+        amount = self.amount(ctx)
+        scale = rf"(?:\s(?P<scale>{self.scale_words}))?" if self.scale_words else "(?P<scale>)"
+        cur = rf"[{self._symbol_re}]|\b(?:{self._code_re})\b"
+
+        def names(c: str):
+            return self.currency_symbols.get(c) or self.currency_codes[c]
+        text = re.sub(rf"{amount}{scale}\s?(?P<cur>{cur})",
+                      lambda m: self.money(m, ctx, names(m["cur"])), text)
+        return re.sub(rf"(?P<cur>[{self._symbol_re}]|\b(?:{self._code_re}))\s?{amount}{scale}"
+                      r"(?![\d])", lambda m: self.money(m, ctx, names(m["cur"])), text)
+
+    def say_percentages(self, text: str, ctx: Ctx) -> str:
+        def spoken(m: re.Match) -> str:
+            word = self.percent[0] if m["pc"] == "%" else self.percent[1]
+            return f"{self.say_amount(m, ctx, word)} {word}"
+        return re.sub(self.amount(ctx) + r"\s?(?P<pc>[%‰])", spoken, text)
+
+    def say_units(self, text: str, ctx: Ctx) -> str:
+        if not self._unit_re:
+            return text
+
+        def spoken(m: re.Match) -> str:
+            singular, plural, _ = self.units[m["unit"]]
+            num = ctx.numeral(m["a"])
+            unit = plural if (m["b"] or self.is_plural(num)) else singular
+            return f"{self.say_amount(m, ctx, unit)} {unit}" + sentence_end(m)
+        return re.sub(self.amount(ctx) + rf"\s?(?P<unit>{self._unit_re})(?![\w/°²³])", spoken,
+                      text)
+
+    def is_feminine(self, noun: str | None) -> bool:
+        if not noun:
+            return False
+        if noun in self.feminine or noun.lower() in self.feminine:
+            return True
+        for unit in self.units.values():
+            if noun in unit[:2]:
+                return unit[2]
+        for cur in (*self.currency_symbols.values(), *self.currency_codes.values()):
+            if noun in cur[:2]:
+                return cur[4]
+        return False
+
+    # --- ranges, numbers, leftovers ------------------------------------------------------
+
+    def is_year(self, n: int) -> bool:
+        return 1000 <= n <= 2099
+
+    def say_ranges(self, text: str, ctx: Ctx) -> str:
+        n = ctx.num
+
+        def spoken(m: re.Match) -> str:
+            a, b = m["a"], m["b"]
+            if (a.isdigit() and b.isdigit() and len(a) == 4 and len(b) == 4
+                    and self.is_year(int(a)) and self.is_year(int(b)) and int(b) > int(a)):
+                return f"{self.year(int(a))} {self.range_word} {self.year(int(b))}"
+            noun = m["next"].strip() if m["next"] else None
+            return (f"{self.count(ctx, a, noun, negative=bool(m['sign']))} {self.range_word} "
+                    f"{self.count(ctx, b, noun)}")
+        pattern = (rf"(?<!\d[-–])(?P<sign>(?<![\w)\]])[-−])?(?P<a>{n})(?:-|\s?–\s?)(?P<b>{n})"
+                   rf"(?!\s?[-–]\d)(?=(?P<next>\s{WORD}[\w-]*)?)")
+        return re.sub(pattern, spoken, text)
+
+    def read_as_year(self, m: re.Match) -> bool:
+        written = m["n"]
+        return (not m["sign"] and written.isdigit() and len(written) == 4
+                and self.is_year(int(written))
+                and not re.search(self.quantity_cue + r"\s+$",
+                                  m.string[max(0, m.start() - 25):m.start()], re.I))
+
+    def say_numbers(self, text: str, ctx: Ctx) -> str:
+        def spoken(m: re.Match) -> str:
+            if self.read_as_year(m):
+                return self.year(int(m["n"]))
+            noun = m["next"].strip() if m["next"] else None
+            return self.count(ctx, m["n"], noun, negative=bool(m["sign"]))
+        return re.sub(rf"(?P<sign>(?<![\w)\]])[-−])?(?P<n>{ctx.num})"
+                      rf"(?=(?P<next>\s{WORD}[\w-]*)?)", spoken, text)
+
+    def say_dotted(self, text: str, ctx: Ctx) -> str:
+        """What is left of "1.5" or "2.0.1" is a version: "eins Punkt fünf"."""
+        return re.sub(r"(?<![\d.,])\d{1,6}(?:[.,]\d{1,6})+(?![\d])",
+                      lambda m: f" {self.dot_word} ".join(
+                          self.cardinal(int(p)) for p in re.split(r"[.,]", m[0])), text)
+
+    def say_symbols(self, text: str, ctx: Ctx) -> str:
+        text = re.sub(r"\s+/\s+", ", ", text)
+        text = re.sub(r"\s*[–—―]+\s*|\s+-+\s+|--+", ", ", text)
+        text = re.sub(r"\.{4,}", "...", text)
+        return "".join(self.symbols.get(c, c) for c in text)
+
+    def say_leftover_digits(self, text: str, ctx: Ctx) -> str:
+        return re.sub(r"\d+", lambda m: " " + self.digits(m[0]) + " ", text)
+
+
+def _is_host(candidate: str) -> bool:
+    host = candidate.split("/")[0]
+    labels = host.split(".")
+    return len(labels[0]) > 1 and any(c.isalpha() for c in labels[0]) and not host[0].isdigit()
+
+
+def tidy(text: str) -> str:
+    """Spaces and pauses left by the rules: " ," -> ",", ", ," -> ",", ", ." -> "."."""
+    text = re.sub(r"\s+", " ", text)
+    text = re.sub(r"\s+([,.;:!?])", r"\1", text)
+    text = re.sub(r"([,;:])(?:\s*,)+", r"\1", text)
+    text = re.sub(r",\s*([.;:!?])", r"\1", text)
+    text = re.sub(r"^\s*,\s*", "", text)
+    text = re.sub(r"\(\s*,?\s*", "(", text)
+    text = re.sub(r"\s*,?\s*\)", ")", text)
+    return text.strip()
