@@ -115,11 +115,12 @@ def load_lexicon(config: Config):
     return load(path)
 
 
-def prepare(config: Config, options: BuildOptions) -> tuple[list[Publication], Diagnostics, object]:
-    """Read, model and speak every release; raise with all errors before anything is written."""
+def analyse(config: Config, names: tuple[str, ...] = ()) -> tuple[list[Publication], Diagnostics, object]:
+    """Read, model, check and speak every release (or those named), collecting every
+    finding without raising: what ``accesspub check`` reports and ``build`` starts from."""
     diag = Diagnostics(config.ignore)
     diag.extend(config.diagnostics)
-    publications = load_publications(config, diag, options.releases)
+    publications = load_publications(config, diag, names)
     from accesspub.lint import lint_publication
     for publication in publications:
         lint_publication(publication, config, diag)
@@ -131,6 +132,13 @@ def prepare(config: Config, options: BuildOptions) -> tuple[list[Publication], D
     if not diag.errors:
         from accesspub.speech import apply_speech
         publications = [apply_speech(p, config, diag, lexicon) for p in publications]
+    return publications, diag, lexicon
+
+
+def prepare(config: Config, options: BuildOptions) -> tuple[list[Publication], Diagnostics, object]:
+    """``analyse``, then raise with all errors (or warnings, with --strict) before anything
+    is written."""
+    publications, diag, lexicon = analyse(config, options.releases)
     if wants_feed(config, options.audio):
         from accesspub.writers.feed import base_url
         base_url(config)          # a feed without its base URL fails now, before synthesis

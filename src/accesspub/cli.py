@@ -114,25 +114,11 @@ def build(ctx: click.Context, no_audio: bool, jobs: int | None, strict: bool, qu
 @click.pass_context
 def check(ctx: click.Context, releases: tuple[str, ...], speech: bool, as_json: bool, strict: bool) -> None:
     """Check releases without building: file:line: level code: message."""
-    from accesspub.build import BuildOptions, load_lexicon, load_publications
-    from accesspub.errors import ContentError, Diagnostics
+    from accesspub.build import analyse
 
     def action():
-        config = _config(ctx)
-        diag = Diagnostics(config.ignore)
-        diag.extend(config.diagnostics)
-        publications = load_publications(config, diag, releases)
-        from accesspub.lint import lint_publication
-        for publication in publications:
-            lint_publication(publication, config, diag)
-        lexicon = None
-        try:
-            lexicon = load_lexicon(config)
-        except ContentError as exc:
-            diag.items.append(exc.as_diagnostic())
-        if not diag.errors:
-            from accesspub.speech import apply_speech, speech_differences
-            publications = [apply_speech(p, config, diag, lexicon) for p in publications]
+        from accesspub.speech import speech_differences
+        publications, diag, _ = analyse(_config(ctx), releases)
         if as_json:
             click.echo(json.dumps([d.as_json() for d in diag.items], indent=2, ensure_ascii=False))
         else:

@@ -132,18 +132,6 @@ class SpanishRules(LocaleRules):
         spoken = f"{self.day(day)} de {_WIDE[month]}"
         return f"{spoken} de {self.year(year)}" if year is not None else spoken
 
-    def say_numeric_dates(self, text: str, ctx: Ctx) -> str:
-        """"20/01/2020", "20-01-2020", "2020-01-20" -> "veinte de enero de dos mil veinte"."""
-        def spoken(m: re.Match) -> str:
-            day, month = int(m["d"]), int(m["m"])
-            if not valid_date(day, month):
-                return m[0]
-            return self.date(day, month, full_year(m["y"]))
-        text = re.sub(r"(?<![\d.,/-])(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})(?![\d]|-\d)",
-                      spoken, text)
-        return re.sub(r"(?<![\d.,/])(?P<d>\d{1,2})(?P<sep>[./-])(?P<m>\d{1,2})(?P=sep)"
-                      r"(?P<y>\d{4}|\d{2})(?![\d]|[./-]\d)", spoken, text)
-
     def say_text_dates(self, text: str, ctx: Ctx) -> str:
         """"1 de mayo de 2024", "20 de enero", "enero de 2020"."""
         def spoken(m: re.Match) -> str:

@@ -221,6 +221,19 @@ class LocaleRules(LanguageRules):
                 out.append(re.sub(r"\d+", lambda m: f" {self.digits(m[0])} ", piece))
         return re.sub(r"\s+", " ", "".join(out)).strip()
 
+    def say_numeric_dates(self, text: str, ctx: Ctx) -> str:
+        """Day-first numeric dates "20/01/2020", "20.01.2020", "20-01-2020" and ISO
+        "2020-01-20", read with the language's own ``date``."""
+        def spoken(m: re.Match) -> str:
+            day, month = int(m["d"]), int(m["m"])
+            if not valid_date(day, month):
+                return m[0]
+            return self.date(day, month, full_year(m["y"]))
+        text = re.sub(r"(?<![\d.,/-])(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})(?![\d]|-\d)",
+                      spoken, text)
+        return re.sub(r"(?<![\d.,/])(?P<d>\d{1,2})(?P<sep>[./-])(?P<m>\d{1,2})(?P=sep)"
+                      r"(?P<y>\d{4}|\d{2})(?![\d]|[./-]\d)", spoken, text)
+
     def say_emails(self, text: str, ctx: Ctx) -> str:
         text = re.sub(r"\bmailto:", "", text, flags=re.I)
         return re.sub(r"[\w.+-]*\w@\w[\w-]*(?:\.[\w-]*\w)+",
