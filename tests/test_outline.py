@@ -88,3 +88,9 @@ def test_dates_in_other_formats():
                  "2019-03-05T10:00:00Z", "Tue, 05 Mar 2019 10:00:00 +0000"):
         assert coerce_date(text) == dt.date(2019, 3, 5), text
     assert coerce_date("yesterday") is None
+
+
+def test_trailing_footnotes_heading_is_left_out(tmp_path):
+    output, xhtml = check(tmp_path, "## Story\n\nText.[^a]\n\n### Footnotes\n\n[^a]: The note.\n")
+    assert "content/a.md:11: notice heading-empty-section: heading 'Footnotes'" in output
+    assert "Footnotes" not in xhtml and "The note." in xhtml and "doc-endnotes" in xhtml

@@ -171,7 +171,7 @@ class Freezer:
         block_id = self.ids.next("h" if raw.kind == "heading" else "b")
         sentences = self.sentences(raw.runs, raw.lang, raw.where) if raw.runs else ()
         children = tuple(b for b in (self.block(c) for c in raw.children) if b is not None)
-        if raw.kind in ("paragraph", "heading", "table_cell") and not sentences and raw.kind != "table_cell":
+        if raw.kind in ("paragraph", "heading") and not sentences:
             return None
         if raw.kind in ("list", "quote", "list_item") and not children:
             return None
@@ -262,6 +262,14 @@ def build_publication(raw: RawRelease, config: Config, diag: Diagnostics) -> Pub
         if index > 0 and source.front_matter:
             diag.notice("front-matter-ignored", "front matter of a chapter file is not used; "
                         "only the first file's counts", SourceLocation(source.display, 1))
+        while file_blocks and file_blocks[-1].kind == "heading" and (
+                parser.footnotes or index == len(raw.files) - 1):
+            # A heading with nothing under it at the end of a file is usually "Footnotes"
+            # above the definitions, which become the chapter's notes section instead.
+            heading = file_blocks.pop()
+            diag.notice("heading-empty-section", f"heading {plain(heading.runs)[:40]!r} has "
+                        "nothing under it; it is left out", heading.where,
+                        "write the section's text under it, or delete the heading")
         blocks.extend(file_blocks)
         footnotes.update(parser.footnotes)
     first = raw.files[0]
