@@ -79,6 +79,7 @@ def main() -> None:
         project.mkdir()
         shutil.copy(REPO / "accesspub.toml", project)
         shutil.copytree(REPO / "content", project / "content")
+        shutil.copytree(REPO / "assets", project / "assets")
         rows = []
         for label, args in (("cold build, --jobs 1", ("--jobs", "1")),
                             ("cold build, default jobs", ())):
