@@ -99,7 +99,7 @@ def load_publications(config: Config, diag: Diagnostics,
             publication = build_publication(raw, config, diag)
             if config.detect_languages:
                 from accesspub.langdetect import mark_passages
-                publication = mark_passages(publication, diag)
+                publication = mark_passages(publication, diag, config.cache_dir)
             publications.append(publication)
         except ContentError as exc:
             diag.items.append(exc.as_diagnostic())

@@ -10,8 +10,12 @@ and spoken in their language.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+import json
+import os
 import re
 from functools import lru_cache
+from pathlib import Path
 
 from accesspub.errors import Diagnostics
 from accesspub.model import Publication, Run, Sentence
@@ -102,13 +106,51 @@ def _judge(sentence: Sentence, release_lang: str) -> tuple[str, float] | None:
     return None
 
 
-def mark_passages(publication: Publication, diag: Diagnostics) -> Publication:
+class Verdicts:
+    """Detection results kept on disk by (release language, sentence text): lingua's models
+    take most of a second to load, and a rebuild judges the same sentences again."""
+
+    VERSION = "1"
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self.known: dict[str, list | None] = {}
+        self.changed = False
+        if path is not None and path.is_file():
+            try:
+                data = json.loads(path.read_text(encoding="utf-8"))
+                if data.get("version") == self.VERSION:
+                    self.known = data["verdicts"]
+            except (OSError, ValueError, KeyError):
+                self.known = {}
+
+    def judge(self, sentence: Sentence, release_lang: str) -> tuple[str, float] | None:
+        key = hashlib.sha256(f"{release_lang}\0{sentence.role}\0{[(r.lang, r.text) for r in sentence.runs]}".encode()).hexdigest()
+        if key not in self.known:
+            found = _judge(sentence, release_lang)
+            self.known[key] = list(found) if found else None
+            self.changed = True
+        found = self.known[key]
+        return (found[0], found[1]) if found else None
+
+    def save(self) -> None:
+        if self.path is None or not self.changed:
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        temp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
+        temp.write_text(json.dumps({"version": self.VERSION, "verdicts": self.known}), encoding="utf-8")
+        os.replace(temp, self.path)
+
+
+def mark_passages(publication: Publication, diag: Diagnostics,
+                  cache_dir: Path | None = None) -> Publication:
     """A copy in which sentences clearly in another language carry that language."""
     from accesspub.speech import map_sentences
     release_lang = publication.meta.lang
+    verdicts = Verdicts(cache_dir / "langdetect.json" if cache_dir else None)
 
     def mark(sentence: Sentence) -> Sentence:
-        found = _judge(sentence, release_lang)
+        found = verdicts.judge(sentence, release_lang)
         if found is None:
             return sentence
         tag, value = found
@@ -124,4 +166,9 @@ def mark_passages(publication: Publication, diag: Diagnostics) -> Publication:
         runs = tuple(dataclasses.replace(r, lang=tag) for r in sentence.runs)
         return dataclasses.replace(sentence, runs=runs, lang=tag)
 
-    return map_sentences(publication, mark)
+    marked = map_sentences(publication, mark)
+    try:
+        verdicts.save()
+    except OSError:
+        pass                    # a cache that cannot be written only costs time
+    return marked
