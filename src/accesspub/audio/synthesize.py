@@ -301,6 +301,9 @@ def synthesize_publication(
                 initializer=_init_worker,
                 initargs=(engine_set_factory, max(1, (os.cpu_count() or 1) // workers)))
             futures: dict[Future, str] = {}
+            # Longest first: the pool then ends with short clips, not one worker still
+            # speaking a long paragraph while the others wait.
+            todo = sorted(todo, key=lambda k: -len(parts[k].text))
             try:
                 if own:        # our workers share the cache's file system: they write it
                     root = str(cache.root.parent)
