@@ -29,6 +29,7 @@ from lxml import html as lxml_html
 
 from accesspub.errors import Diagnostics
 from accesspub.inline import DROP_WITH_CONTENT, Image as InlineImage, InlineBuilder, html_events
+from accesspub.sentences import strip_runs
 from accesspub.model import Mark, Run, SourceLocation
 
 if TYPE_CHECKING:
@@ -317,17 +318,17 @@ class HtmlConverter:
             if block is None:
                 return [self._raw("paragraph", lang, caption_runs)] if _has_text(caption_runs) else []
             if _has_text(caption_runs):
-                block.runs = _strip(caption_runs)
+                block.runs = strip_runs(caption_runs)
             return [block]
         if len(tables) == 1 and _has_text(caption_runs):
             out = self.blocks(rest, lang, nested)
             for block in out:
                 if block.kind == "table" and not block.runs:
-                    block.runs = _strip(caption_runs)
+                    block.runs = strip_runs(caption_runs)
                     return out
         out = self.blocks(rest, lang, nested)
         if _has_text(caption_runs):
-            out.append(self._raw("paragraph", lang, _strip(caption_runs)))
+            out.append(self._raw("paragraph", lang, strip_runs(caption_runs)))
         return out
 
     # -- tables ------------------------------------------------------------------------------
@@ -367,7 +368,7 @@ class HtmlConverter:
                     if scope not in ("col", "row", "colgroup", "rowgroup"):
                         scope = "col" if in_head or not raw_rows else ("row" if not cells else "col")
                     attrs["scope"] = scope
-                cells.append(self._raw("table_cell", lang, _strip(runs), attrs=attrs))
+                cells.append(self._raw("table_cell", lang, strip_runs(runs), attrs=attrs))
             if cells:
                 raw_rows.append(self._raw("table_row", lang, children=cells))
         has_header = any(c.attrs.get("header") == "true" for r in raw_rows for c in r.children)
@@ -378,7 +379,7 @@ class HtmlConverter:
             self.diag.notice("table-header-promoted", "the table has no header cells: its first "
                              "row is used as column headers", self.where,
                              "mark the header row with <th> (or write the table in Markdown)")
-        return self._raw("table", lang, _strip(caption), children=raw_rows)
+        return self._raw("table", lang, strip_runs(caption), children=raw_rows)
 
     # -- inline --------------------------------------------------------------------------------
 
@@ -388,7 +389,7 @@ class HtmlConverter:
         # <br><br> in a CMS paragraph separates paragraphs
         for part in _split_double_breaks(runs):
             if _has_text(part):
-                out.append(self._raw("paragraph", lang, _strip(part)))
+                out.append(self._raw("paragraph", lang, strip_runs(part)))
         return out + self._figures(images, lang)
 
     def _figures(self, images: list[InlineImage], lang: str) -> list["RawBlock"]:
@@ -475,21 +476,7 @@ def _has_text(runs: list[Run]) -> bool:
 
 
 def _bold(runs: list[Run]) -> list[Run]:
-    return [Run(r.text, r.lang, (Mark("strong"),) + r.marks, r.kind) for r in _strip(runs)]
-
-
-def _strip(runs: list[Run]) -> list[Run]:
-    """Without leading and trailing white space and line breaks."""
-    runs = list(runs)
-    while runs and (runs[0].kind == "break" or (runs[0].kind == "text" and not runs[0].text.strip())):
-        runs.pop(0)
-    while runs and (runs[-1].kind == "break" or (runs[-1].kind == "text" and not runs[-1].text.strip())):
-        runs.pop()
-    if runs and runs[0].kind == "text":
-        runs[0] = Run(runs[0].text.lstrip(), runs[0].lang, runs[0].marks, runs[0].kind)
-    if runs and runs[-1].kind == "text":
-        runs[-1] = Run(runs[-1].text.rstrip(), runs[-1].lang, runs[-1].marks, runs[-1].kind)
-    return runs
+    return [Run(r.text, r.lang, (Mark("strong"),) + r.marks, r.kind) for r in strip_runs(runs)]
 
 
 def _split_double_breaks(runs: list[Run]) -> list[list[Run]]:

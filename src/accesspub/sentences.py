@@ -43,11 +43,17 @@ def sentence_starts(text: str, lang: str) -> list[int]:
     return starts
 
 
-def _strip(runs: list[Run]) -> list[Run]:
-    """Drop leading and trailing white space (a sentence span holds only the sentence)."""
-    while runs and runs[0].kind == "text" and not runs[0].text.strip():
+def _blank(run: Run) -> bool:
+    return run.kind == "break" or (run.kind == "text" and not run.text.strip())
+
+
+def strip_runs(runs: list[Run]) -> list[Run]:
+    """Without leading and trailing white space and line breaks (a sentence span, or a
+    paragraph, holds only its text); a trailing footnote reference stays."""
+    runs = list(runs)
+    while runs and _blank(runs[0]):
         runs.pop(0)
-    while runs and runs[-1].kind != "noteref" and not runs[-1].text.strip():
+    while runs and _blank(runs[-1]):
         runs.pop()
     if runs and runs[0].kind == "text":
         runs[0] = Run(runs[0].text.lstrip(), runs[0].lang, runs[0].marks, runs[0].kind)
@@ -89,7 +95,7 @@ def split_sentences(runs: list[Run], lang: str) -> list[list[Run]]:
         sentences[-1].append(run)
     out = []
     for sentence in sentences:
-        sentence = _strip(sentence)
+        sentence = strip_runs(sentence)
         if any(r.kind != "break" and r.text.strip() for r in sentence):
             out.append(sentence)
     return out
