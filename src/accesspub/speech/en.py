@@ -14,7 +14,7 @@ from accesspub.speech import en_amounts as amounts
 from accesspub.speech import en_data as data
 from accesspub.speech import en_numbers as numbers
 from accesspub.speech.en_numbers import EnContext
-from accesspub.speech.normalize import LanguageRules
+from accesspub.speech.normalize import LanguageRules, tidy
 from accesspub.speech.numbers import NumberWords, number_format as format_for_locale
 
 _VOWELS = set("AEIOUY")
@@ -39,7 +39,7 @@ class EnglishRules(LanguageRules):
         text = _prepare(text)
         for rule in self._passes():
             text = rule(text, ctx)
-        return _tidy(text)
+        return tidy(text)
 
     def _passes(self):
         us = self.region == "US"
@@ -221,15 +221,3 @@ def say_symbols(text: str, ctx: EnContext) -> str:
     text = re.sub(r"\s*[–—―]+\s*|\s+-+\s+|--+", ", ", text)
     text = re.sub(r"\.{4,}", "...", text)
     return "".join(data.SYMBOLS.get(c, c) for c in text)
-
-
-def _tidy(text: str) -> str:
-    """Spaces and pauses left by the rules: " ," -> ",", ", ," -> ",", ", ." -> "."."""
-    text = re.sub(r"\s+", " ", text)
-    text = re.sub(r"\s+([,.;:!?])", r"\1", text)
-    text = re.sub(r"([,;:])(?:\s*,)+", r"\1", text)
-    text = re.sub(r",\s*([.;:!?])", r"\1", text)
-    text = re.sub(r"^\s*,\s*", "", text)
-    text = re.sub(r"\(\s*,?\s*", "(", text)
-    text = re.sub(r"\s*,?\s*\)", ")", text)
-    return text.strip()

@@ -19,7 +19,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from accesspub.speech import en_data
-from accesspub.speech.normalize import LanguageRules
+from accesspub.speech.normalize import LanguageRules, tidy
 from accesspub.speech.numbers import (MAX_CARDINAL_DIGITS, NumberFormat, NumberWords, Numeral,
                                       number_format, parse_number)
 
@@ -439,15 +439,3 @@ def _is_host(candidate: str) -> bool:
     host = candidate.split("/")[0]
     labels = host.split(".")
     return len(labels[0]) > 1 and any(c.isalpha() for c in labels[0]) and not host[0].isdigit()
-
-
-def tidy(text: str) -> str:
-    """Spaces and pauses left by the rules: " ," -> ",", ", ," -> ",", ", ." -> "."."""
-    text = re.sub(r"\s+", " ", text)
-    text = re.sub(r"\s+([,.;:!?])", r"\1", text)
-    text = re.sub(r"([,;:])(?:\s*,)+", r"\1", text)
-    text = re.sub(r",\s*([.;:!?])", r"\1", text)
-    text = re.sub(r"^\s*,\s*", "", text)
-    text = re.sub(r"\(\s*,?\s*", "(", text)
-    text = re.sub(r"\s*,?\s*\)", ")", text)
-    return text.strip()

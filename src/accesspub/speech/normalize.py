@@ -24,6 +24,18 @@ _PLACEHOLDER_BASE = 0xF0000
 _PLACEHOLDER = re.compile("[\U000F0000-\U000FFFFD]")
 
 
+def tidy(text: str) -> str:
+    """Spaces and pauses left by the rules: " ," -> ",", ", ," -> ",", ", ." -> "."."""
+    text = re.sub(r"\s+", " ", text)
+    text = re.sub(r"\s+([,.;:!?])", r"\1", text)
+    text = re.sub(r"([,;:])(?:\s*,)+", r"\1", text)
+    text = re.sub(r",\s*([.;:!?])", r"\1", text)
+    text = re.sub(r"^\s*,\s*", "", text)
+    text = re.sub(r"\(\s*,?\s*", "(", text)
+    text = re.sub(r"\s*,?\s*\)", ")", text)
+    return text.strip()
+
+
 class LanguageRules:
     """How one language turns written text into spoken text.
 
