@@ -175,7 +175,7 @@ def _swap_in(staging: Path, output: Path) -> None:
 
 
 def build_release(publication: Publication, config: Config, options: BuildOptions,
-                  out: Path, lexicon) -> ReleaseResult:
+                  out: Path, lexicon, pool=None) -> ReleaseResult:
     from accesspub.writers.epub import write_epub
     out.mkdir(parents=True)
     timeline: Timeline | None = None
@@ -184,7 +184,7 @@ def build_release(publication: Publication, config: Config, options: BuildOption
     if options.audio:
         from accesspub.narrate import narrate
         timeline, engines, speech = narrate(publication, config, out, jobs=options.jobs,
-                                            progress=options.progress)
+                                            progress=options.progress, pool=pool)
     lexicon_bytes = lexicon.to_pls_bytes() if lexicon is not None and hasattr(lexicon, "to_pls_bytes") else None
     files = {"epub": write_epub(publication, out / f"{publication.slug}.epub",
                                 timeline=timeline, lexicon=lexicon_bytes)}
@@ -246,7 +246,14 @@ def run_build(config: Config, options: BuildOptions) -> BuildResult:
     except Timeout:
         raise AccessPubError("another accesspub build is running in this project",
                              code="build-locked", hint="wait for it to finish") from None
+    pool = None
     try:
+        if options.audio:
+            # Workers start (and load their voices) while the release is being read.
+            from accesspub.audio.synthesize import WorkerPool
+            from accesspub.narrate import engine_factory
+            jobs = options.jobs or config.narration.jobs or os.cpu_count() or 1
+            pool = WorkerPool(engine_factory(config), jobs)
         publications, diag, lexicon = prepare(config, options)
         output = config.output_dir
         recover(output)
@@ -259,7 +266,7 @@ def run_build(config: Config, options: BuildOptions) -> BuildResult:
             for publication in publications:
                 options.progress.message(f"building {publication.slug}")
                 result = build_release(publication, config, options,
-                                       staging / publication.slug, lexicon)
+                                       staging / publication.slug, lexicon, pool)
                 results.append(result)
             write_collection(results, config, staging, diag)
             write_report(staging, results, diag)
@@ -271,4 +278,6 @@ def run_build(config: Config, options: BuildOptions) -> BuildResult:
             result.rebase(staging, output)
         return BuildResult(output, results, diag, time.monotonic() - started)
     finally:
+        if pool is not None:
+            pool.close()
         lock.release()

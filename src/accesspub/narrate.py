@@ -9,6 +9,7 @@ import json
 import os
 import shutil
 import tempfile
+import threading
 from dataclasses import replace
 from pathlib import Path
 
@@ -113,47 +114,93 @@ def store(entry: Path, timeline: Timeline, out: Path) -> None:
         shutil.rmtree(temp, ignore_errors=True)
 
 
+def engine_factory(config: Config):
+    """What builds the engine set, in this process or a worker (it pickles)."""
+    return functools.partial(EngineSet.from_config, config)
+
+
 def narrate(publication: Publication, config: Config, out: Path, *, jobs: int | None,
-            progress: Progress) -> tuple[Timeline, dict[str, list[str]], dict[str, int]]:
-    """Speak every sentence (through the cache), stitch tracks and the full MP3."""
-    factory = functools.partial(EngineSet.from_config, config)
-    total_known = False
+            progress: Progress, pool: "audio.WorkerPool | None" = None
+            ) -> tuple[Timeline, dict[str, list[str]], dict[str, int]]:
+    """Speak every sentence (through the cache), stitch tracks and the full MP3.
+
+    Synthesis runs in a thread (its workers, or the engine, do the work) and stitching
+    encodes each sentence as soon as it has been spoken, so encoding overlaps speaking.
+    When every clip is already cached, the finished files of an identical earlier
+    narration are copied instead.
+    """
+    feed = audio.ClipFeed(audio.spoken_sentences(publication))
+    planned = threading.Event()
+    counts: dict[str, int] = {}
+    outcome: dict[str, object] = {}
 
     def report(done: int, total: int) -> None:
-        nonlocal total_known
-        if not total_known:
-            progress.stage("synthesis", total)
-            total_known = True
-        progress.update(done)
-
-    clips = audio.synthesize_publication(publication, factory, config,
-                                         jobs=jobs or config.narration.jobs or None,
-                                         progress=report)
-    if total_known:
-        progress.done()
-    entry = config.cache_dir / "narrations" / narration_key(publication, clips, config)
-    timeline = restore(entry, out)
-    if timeline is None:
-        progress.message(f"speech: {clips.misses} new clip(s), {clips.hits} from the cache; "
-                         "encoding")
-        stage = [""]
-
-        def stitching(label: str, done: int, total: int) -> None:
-            if label != stage[0]:
-                if stage[0]:
-                    progress.done()
-                stage[0] = label
-                progress.stage(label, total)
+        # Called from the synthesis thread only; the main thread writes no progress until
+        # that thread has ended (or, when all is cached, before it reports anything else).
+        if not planned.is_set():
+            counts.update(hits=done, total=total)
+            if done < total:
+                progress.stage("speaking", total)
+            planned.set()
+        elif counts["hits"] < counts["total"]:
             progress.update(done)
 
-        timeline = audio.stitch_publication(publication, clips, config, out,
-                                            progress=stitching)
-        if stage[0]:
-            progress.done()
-        store(entry, timeline, out)
+    def speak() -> None:
+        try:
+            outcome["clips"] = audio.synthesize_publication(
+                publication, engine_factory(config), config,
+                jobs=jobs or config.narration.jobs or None, progress=report,
+                pool=pool, on_sentence=feed.put)
+            if counts.get("hits", 0) < counts.get("total", 0):
+                progress.done()
+        except BaseException as exc:       # handed to the main thread, raised there
+            outcome["error"] = exc
+            feed.fail(exc)
+        finally:
+            planned.set()
+
+    worker = threading.Thread(target=speak, name="synthesis", daemon=True)
+    worker.start()
+    planned.wait()
+    try:
+        if counts and counts["hits"] == counts["total"]:
+            worker.join()                  # nothing to speak: done in a moment
+            timeline = _from_cache_or_stitch(publication, config, out, outcome, progress)
+        else:
+            timeline = audio.stitch_publication(publication, feed, config, out)
+            worker.join()
+            _raise(outcome)
+            clips = outcome["clips"]
+            store(config.cache_dir / "narrations" / narration_key(publication, clips, config),
+                  timeline, out)
+            progress.message(f"speech: {clips.misses} new clip(s), {clips.hits} from the cache")
+    except BaseException:
+        feed.cancel()
+        worker.join()
+        raise
+    clips = outcome["clips"]
     timeline = replace(timeline, voice=narrator_credit(config, publication))
     engines: dict[str, list[str]] = {}
     for sentence_id, clip in clips.items():
         for engine in clip.engines:
             engines.setdefault(engine, []).append(sentence_id)
     return timeline, engines, {"synthesised": clips.misses, "from_cache": clips.hits}
+
+
+def _raise(outcome: dict[str, object]) -> None:
+    error = outcome.get("error")
+    if isinstance(error, BaseException):
+        raise error
+
+
+def _from_cache_or_stitch(publication: Publication, config: Config, out: Path,
+                          outcome: dict[str, object], progress: Progress) -> Timeline:
+    _raise(outcome)
+    clips = outcome["clips"]
+    entry = config.cache_dir / "narrations" / narration_key(publication, clips, config)
+    timeline = restore(entry, out)
+    if timeline is None:
+        progress.message(f"speech: all {clips.hits} clip(s) from the cache; encoding")
+        timeline = audio.stitch_publication(publication, clips, config, out)
+        store(entry, timeline, out)
+    return timeline

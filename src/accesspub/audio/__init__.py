@@ -16,14 +16,16 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable
 
-from accesspub.audio.synthesize import (SAMPLE_RATE, EngineSetLike, Progress, SentenceAudio,
-                                        Synthesis, speak_part, speak_to_cache,
+from accesspub.audio.synthesize import (SAMPLE_RATE, ClipFeed, EngineSetLike, Progress,
+                                        SentenceAudio, Synthesis, WorkerPool, speak_part,
+                                        speak_to_cache, spoken_sentences,
                                         synthesize_publication)
 from accesspub.config import Config
 from accesspub.model import Publication, Timeline
 
 __all__ = [
-    "SAMPLE_RATE", "EngineSetLike", "Progress", "SentenceAudio", "Synthesis", "StitchedChapter",
+    "SAMPLE_RATE", "ClipFeed", "EngineSetLike", "Progress", "SentenceAudio", "Synthesis",
+    "StitchedChapter", "WorkerPool", "spoken_sentences",
     "StreamingEncoder", "decode_mp3", "encode_mp3", "narrate", "speak_part", "speak_to_cache",
     "stitch_chapter", "stitch_publication", "synthesize_publication",
 ]

@@ -26,16 +26,18 @@ import numpy as np
 
 # Bump when anything in how a cached clip is made changes (resampler, trimming, format):
 # every key changes with it, so old entries are simply never read again.
-CACHE_VERSION = "accesspub-clip-2"
+CACHE_VERSION = "accesspub-clip-3"
 
 
-def clip_key(fingerprint: str, voice: str, lang: str, text: str, sample_rate: int) -> str:
-    """SHA-256 hex of (engine fingerprint, voice, language, spoken text, output rate).
+def clip_key(fingerprint: str, voice: str, lang: str, text: str, sample_rate: int,
+             levelling: str = "") -> str:
+    """SHA-256 hex of (engine fingerprint, voice, language, spoken text, output rate, and
+    the loudness levelling applied after speaking, if any).
 
     Fields are joined with NUL, which none of them can contain, so no two different
     tuples give the same byte string.
     """
-    parts = (CACHE_VERSION, fingerprint, voice, lang, text, str(sample_rate))
+    parts = (CACHE_VERSION, fingerprint, voice, lang, text, str(sample_rate), levelling)
     return hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()
 
 

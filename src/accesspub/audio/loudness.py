@@ -1,15 +1,23 @@
-"""Loudness: one gain for the whole narration, then a true-peak limiter (AU-3).
+"""Loudness: every sentence clip brought to the target loudness, then a true-peak limiter
+(AU-3).
 
 - ``LoudnessMeter`` measures integrated loudness per ITU-R BS.1770-4 *streaming*, chunk by
   chunk, with pyloudnorm's own K-weighting coefficients and gating constants, so memory does
   not grow with the length of the book and the figure agrees with
   ``pyloudnorm.Meter(rate).integrated_loudness`` (the tests check this to 0.05 LU).
-- ``limit_clip`` applies the gain to one sentence clip and brings its true peak (4x
-  oversampled, BS.1770 Annex 2 style) under the ceiling with a deterministic look-ahead gain
-  envelope: the gain dips smoothly around the rare peaks and is exactly 1 elsewhere.
+- ``normalise_clip`` gives one sentence clip the gain that brings *its* loudness to the
+  target and limits its true peak (4x oversampled, BS.1770 Annex 2 style) under the ceiling
+  with a deterministic look-ahead gain envelope (``limit_clip``): the gain dips smoothly
+  around the rare peaks and is exactly 1 elsewhere.
 
-Working per sentence clip is exact because clips are separated by silence in every track
-and in the full file, so the same processed clip serves both: one gain everywhere.
+Why per sentence rather than one gain for the release: Piper (like most neural voices)
+scales every sentence to full-scale *peak*, so sentences with different crest factors come
+out at different loudness; levelling each one is what an audiobook editor does by hand,
+and it makes a clip's final sound depend on that clip alone.  So a clip is levelled where it
+is spoken (in the synthesis worker) and cached so, the narration can be encoded while later
+sentences are still being spoken (no measuring pass over the whole book first), and the
+whole file lands on the target because every gated block of speech in it does (the tests
+measure the encoded files).
 Everything is plain numpy/scipy arithmetic on fixed inputs: deterministic.
 """
 
@@ -87,6 +95,52 @@ def integrated_loudness(chunks: Iterable[np.ndarray], sample_rate: int) -> float
     for chunk in chunks:
         meter.feed(chunk)
     return meter.integrated()
+
+
+def clip_loudness(pcm: np.ndarray, sample_rate: int, context: tuple[int, int] = (0, 0)
+                  ) -> float:
+    """Loudness (LUFS) of one clip as it will be heard: with ``context`` = (samples of
+    silence before, after) around it, so the gating blocks that straddle the pauses count
+    as they will in the narration.  Gated integrated loudness, or for a clip too short for
+    a gating block (a one-word heading) the K-weighted power of the clip; -inf for silence.
+    """
+    block = round(0.4 * sample_rate)          # more silence than a block adds nothing
+    before, after = (min(block, max(0, n)) for n in context)
+    meter = LoudnessMeter(sample_rate)
+    for part in (np.zeros(before, np.int16), pcm, np.zeros(after, np.int16)):
+        meter.feed(part)
+    measured = meter.integrated()
+    if math.isfinite(measured) or not np.any(pcm):
+        return measured
+    y = sosfilt(meter._sos, np.asarray(pcm, dtype=np.float64) / FULL_SCALE)
+    power = float(np.mean(np.square(y)))
+    return -0.691 + 10 * math.log10(power) if power > 0 else float("-inf")
+
+
+def normalise_clip(pcm: np.ndarray, target_lufs: float, ceiling_dbtp: float,
+                   sample_rate: int, context: tuple[int, int] = (0, 0)) -> np.ndarray:
+    """``pcm`` (int16) at ``target_lufs``, true peak at or under ``ceiling_dbtp``; int16.
+
+    ``context``: the silence before and after the clip in the narration (see
+    ``clip_loudness``).  Limiting a clip lowers its loudness a little, so the gain is
+    corrected from a re-measurement of the limited clip (up to twice) until it is within
+    0.1 LU.
+    """
+    measured = clip_loudness(pcm, sample_rate, context)
+    gain = normalising_gain(measured, target_lufs)
+    if gain == 1.0 and not math.isfinite(measured):
+        return np.asarray(pcm, dtype=np.int16).copy()
+    envelope = peak_envelope(pcm) if needs_limiting(pcm, gain * 1.5, ceiling_dbtp) else None
+    out = limit_clip(pcm, gain, ceiling_dbtp, sample_rate, envelope)
+    for _ in range(2):
+        reached = clip_loudness(out, sample_rate, context)
+        if not math.isfinite(reached) or abs(reached - target_lufs) <= 0.1:
+            break
+        gain *= normalising_gain(reached, target_lufs)
+        if envelope is None and needs_limiting(pcm, gain, ceiling_dbtp):
+            envelope = peak_envelope(pcm)
+        out = limit_clip(pcm, gain, ceiling_dbtp, sample_rate, envelope)
+    return out
 
 
 def normalising_gain(measured_lufs: float, target_lufs: float) -> float:

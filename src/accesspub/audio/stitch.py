@@ -10,13 +10,13 @@ file, between tracks, and belongs to the chapter before it there).
 Pauses (AU-4): ``pauses.sentence`` between sentences of a block, ``pauses.paragraph`` after a
 block, ``pauses.heading`` after a heading; ``pauses.chapter`` between tracks in the full file.
 
-Linear time, bounded memory: a track is a list of references to sentence clips (in the clip
-cache) and pause lengths; nothing holds a track, let alone the book, in memory.  Loudness is
-measured by streaming the clips from the cache through a BS.1770 meter; then, chapter by
-chapter, each clip is read, gained and limited once and written to two ffmpeg processes: the
-chapter's track and the full narration (one encoder open across all chapters).  Memory is a
-few sentence clips at a time, whatever the length of the book (plus a bounded cache of the
-limiter's peak envelopes, which only saves time).
+Linear time, bounded memory, one pass: a track is laid out from the sentences that have
+spoken text (known before any is spoken) and the pauses between them; then each sentence's
+clip is taken as soon as it exists (``clips[sid]`` may wait for a synthesis still running),
+written to two ffmpeg processes (the chapter's track and the full narration, one encoder
+open across all chapters) and forgotten.  Clips arrive levelled to the narration's loudness
+(``synthesize.Levelling``, done where they are spoken), so nothing here measures audio.  So encoding runs alongside synthesis, and memory is a few sentence clips at a
+time, whatever the length of the book.
 """
 
 from __future__ import annotations
@@ -24,13 +24,11 @@ from __future__ import annotations
 from collections.abc import Sequence as SequenceABC
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator, Mapping, Sequence, Union
+from typing import Callable, Container, Iterator, Mapping, Union
 
 import numpy as np
 
-from accesspub.audio.encode import StreamingEncoder, codec_gain_db
-from accesspub.audio.loudness import (integrated_loudness, limit_clip, needs_limiting,
-                                      normalising_gain, peak_envelope)
+from accesspub.audio.encode import StreamingEncoder
 from accesspub.audio.synthesize import SAMPLE_RATE, SentenceAudio
 from accesspub.audio.tags import tag_full, tag_track
 from accesspub.config import Config, Pauses
@@ -38,7 +36,6 @@ from accesspub.model import Block, Chapter, Clip, Publication, Section, Sentence
 
 
 Item = Union[SentenceAudio, int]          # a sentence's speech, or a pause in samples
-Process = Callable[[SentenceAudio], np.ndarray]
 StitchProgress = Callable[[str, int, int], None]    # (stage, done, total)
 
 
@@ -51,20 +48,6 @@ class StitchedChapter:
     clips: tuple[Clip, ...]
     samples: int
     engines: tuple[str, ...]            # distinct engines that spoke it, first use first
-
-    def track(self, path: Path, offset: int) -> Track:
-        return Track(self.chapter_id, path, self.clips, self.samples, offset, self.engines)
-
-    def iter_chunks(self, process: Process | None = None) -> Iterator[np.ndarray]:
-        """The track as int16 arrays, read one sentence at a time; ``process`` turns a
-        sentence's audio into the array to play (default: as spoken)."""
-        for item in self.items:
-            if isinstance(item, int):
-                yield _SILENCE(item)
-            elif process is None:
-                yield from item.chunks()
-            else:
-                yield process(item)
 
     @property
     def chunks(self) -> "_Chunks":
@@ -129,6 +112,32 @@ def reading_order(chapter: Chapter) -> Iterator[tuple[tuple[Sentence, ...], bool
         yield from _block_groups(chapter.notes)
 
 
+def chapter_plan(chapter: Chapter, spoken: Container[str], pauses: Pauses,
+                 sample_rate: int = SAMPLE_RATE) -> tuple[tuple[str, int], ...]:
+    """(sentence id, pause after it in samples) for every sentence in ``spoken``, in reading
+    order: the track's layout before any clip length is known."""
+    def samples(seconds: float) -> int:
+        return int(round(seconds * sample_rate))
+
+    gap = {"sentence": samples(pauses.sentence), "paragraph": samples(pauses.paragraph),
+           "heading": samples(pauses.heading)}
+    laid: list[tuple[str, int]] = []
+    for sentences, is_heading in reading_order(chapter):
+        audible = [s.id for s in sentences if s.id in spoken]
+        for i, sid in enumerate(audible):
+            last = i == len(audible) - 1
+            laid.append((sid, gap[("heading" if is_heading else "paragraph") if last
+                                  else "sentence"]))
+    if laid:
+        laid[-1] = (laid[-1][0], 0)                    # the track ends with the last word
+    return tuple(laid)
+
+
+def _silent_track(pauses: Pauses, sample_rate: int) -> int:
+    """Samples of a chapter with no audible sentence: one sentence pause of silence."""
+    return int(round(pauses.sentence * sample_rate))
+
+
 def stitch_chapter(chapter: Chapter, clips: Mapping[str, SentenceAudio], pauses: Pauses,
                    sample_rate: int = SAMPLE_RATE) -> StitchedChapter:
     """Lay the chapter's clips end to end with pauses; exact Clip times in samples.
@@ -137,208 +146,88 @@ def stitch_chapter(chapter: Chapter, clips: Mapping[str, SentenceAudio], pauses:
     no audible sentence becomes ``pauses.sentence`` of silence with no clips.  Only lengths
     are used: no audio is read.
     """
-    def samples(seconds: float) -> int:
-        return int(round(seconds * sample_rate))
-
-    gap = {"sentence": samples(pauses.sentence), "paragraph": samples(pauses.paragraph),
-           "heading": samples(pauses.heading)}
-    laid: list[tuple[SentenceAudio, int]] = []
-    for sentences, is_heading in reading_order(chapter):
-        audible = [clips[s.id] for s in sentences if s.id in clips]
-        for i, audio in enumerate(audible):
-            last = i == len(audible) - 1
-            kind = ("heading" if is_heading else "paragraph") if last else "sentence"
-            laid.append((audio, gap[kind]))
-
     items: list[Item] = []
     out: list[Clip] = []
     engines: dict[str, None] = {}
     cursor = 0
-    for i, (audio, pause) in enumerate(laid):
-        if i == len(laid) - 1:
-            pause = 0                                  # the track ends with the last word
-        begin = cursor
+    for sid, pause in chapter_plan(chapter, clips, pauses, sample_rate):
+        audio = clips[sid]
         items.append(audio)
         if pause:
             items.append(pause)
+        out.append(Clip(sid, cursor, cursor + audio.samples + pause))
         cursor += audio.samples + pause
-        out.append(Clip(audio.sentence_id, begin, cursor))
         engines.update(dict.fromkeys(audio.engines))
-    if not laid:
-        cursor = gap["sentence"]
+    if not out:
+        cursor = _silent_track(pauses, sample_rate)
         items.append(cursor)
     return StitchedChapter(chapter.id, tuple(items), tuple(out), cursor, tuple(engines))
 
 
-def full_chunks(stitched: Sequence[StitchedChapter], chapter_pause: int,
-                process: Process | None = None) -> Iterator[np.ndarray]:
-    """The arrays of the full narration: tracks joined with ``chapter_pause`` samples."""
-    for i, chapter in enumerate(stitched):
-        if i:
-            yield _SILENCE(chapter_pause)
-        yield from chapter.iter_chunks(process)
-
-
-class _Envelopes:
-    """The limiter's peak envelopes, kept between passes within a memory budget.
-
-    Only the samples whose envelope could reach the ceiling at up to twice the gain of the
-    pass that computed them are kept (index, value); the rest are zero when rebuilt, which
-    gives ``limit_clip`` exactly the same result (their required gain is 1 either way), as
-    long as the gain stays under twice that gain; beyond it, or when the budget is full,
-    the envelope is simply computed again.  So this only saves time, never changes sound.
-    """
-
-    def __init__(self, ceiling_dbtp: float, budget: int) -> None:
-        self.target = 10 ** (ceiling_dbtp / 20)
-        self.budget = budget
-        self.used = 0
-        self._kept: dict[str, tuple[float, np.ndarray, np.ndarray]] = {}
-
-    def get(self, sid: str, pcm: np.ndarray, gain: float) -> np.ndarray:
-        kept = self._kept.get(sid)
-        if kept is not None and gain <= 2 * kept[0]:
-            _, where, values = kept
-            envelope = np.zeros(len(pcm), dtype=np.float32)
-            envelope[where] = values
-            return envelope
-        envelope = peak_envelope(pcm)
-        if kept is None:
-            where = np.flatnonzero(envelope * np.float32(2 * gain) > np.float32(self.target))
-            size = where.size * 8
-            if self.used + size <= self.budget:
-                self._kept[sid] = (gain, where.astype(np.int32), envelope[where])
-                self.used += size
-        return envelope
-
-
-ENVELOPE_BUDGET = 64 << 20      # bytes of kept limiter envelopes (time saved, not needed)
-
-
-def _processor(gain: float, ceiling: float, sample_rate: int,
-               envelopes: _Envelopes) -> Process:
-    """Sentence audio -> int16 with ``gain`` and the true-peak limiter applied."""
-    def process(audio: SentenceAudio) -> np.ndarray:
-        pcm = audio.pcm
-        envelope = (envelopes.get(audio.sentence_id, pcm, gain)
-                    if needs_limiting(pcm, gain, ceiling) else None)
-        return limit_clip(pcm, gain, ceiling, sample_rate, envelope)
-    return process
-
-
-def _loudness_plan(stitched: Sequence[StitchedChapter], config: Config, sample_rate: int,
-                   codec_db: float, progress: StitchProgress | None = None
-                   ) -> tuple[Process, float, float]:
-    """(the processing that normalises every clip, loudness measured before, gain in dB).
-
-    ONE gain (to ``narration.loudness``) and the true-peak limiter.  Loudness is measured
-    on the full narration exactly as it will be laid out, so tracks and the full file share
-    the gain.  Limiting lowers loudness a little (Piper peaks at full scale, so at -19 LUFS
-    most sentences touch the ceiling), so the gain is corrected from a re-measurement of
-    the limited narration, up to ``_PASSES`` times, until it is within 0.2 LU.  Every pass
-    streams the clips from the cache; memory does not grow with the book.
-    ``codec_db``: the encoder's own level change (``codec_gain_db``); loudness target and
-    peak ceiling are raised by its opposite so the *encoded* file meets them.
-    """
-    narration = config.narration
-    chapter_pause = int(round(narration.pauses.chapter * sample_rate))
-    target = narration.loudness - codec_db
-    ceiling = narration.true_peak - codec_db
-    envelopes = _Envelopes(ceiling, ENVELOPE_BUDGET)
-    steps = _PASSES + 1
-    if progress:
-        progress("loudness", 0, steps)
-
-    measured = integrated_loudness(full_chunks(stitched, chapter_pause), sample_rate)
-    if progress:
-        progress("loudness", 1, steps)
-    gain = normalising_gain(measured, target)
-    process = _processor(gain, ceiling, sample_rate, envelopes)
-    for attempt in range(_PASSES):
-        reached = integrated_loudness(full_chunks(stitched, chapter_pause, process),
-                                      sample_rate)
-        if progress:
-            progress("loudness", attempt + 2, steps)
-        if not np.isfinite(reached) or abs(reached - target) <= 0.2 or attempt == _PASSES - 1:
-            break
-        gain *= normalising_gain(reached, target)
-        process = _processor(gain, ceiling, sample_rate, envelopes)
-    if progress:
-        progress("loudness", steps, steps)
-    return process, measured, 20 * float(np.log10(gain))
-
-
-def normalise_clips(publication: Publication, clips: Mapping[str, SentenceAudio],
-                    config: Config, sample_rate: int = SAMPLE_RATE, *,
-                    codec_db: float = 0.0) -> tuple[dict[str, SentenceAudio], float, float]:
-    """Clips with ONE gain and the true-peak limiter applied, *in memory* (for tests and
-    short texts; ``stitch_publication`` streams instead).  See ``_loudness_plan``.
-    Returns (new clips, loudness measured before, final gain in dB)."""
-    stitched = [stitch_chapter(ch, clips, config.narration.pauses, sample_rate)
-                for ch in publication.chapters]
-    process, measured, gain_db = _loudness_plan(stitched, config, sample_rate, codec_db)
-    out = {sid: SentenceAudio(sid, process(audio), audio.engines)
-           for sid, audio in clips.items()}
-    return out, measured, gain_db
-
-
-_PASSES = 3
-
-
 def stitch_publication(publication: Publication, clips: Mapping[str, SentenceAudio],
                        config: Config, out_dir: Path, *, sample_rate: int = SAMPLE_RATE,
-                       normalise: bool = True,
                        progress: StitchProgress | None = None) -> Timeline:
     """Build, encode and tag every chapter track and the full narration; return the Timeline.
 
     Files: ``out_dir/tracks/<chapter.slug>.mp3`` and ``out_dir/<publication.slug>.mp3``.
     ``Track.offset`` is the track's first sample in the full narration; ``Timeline.samples``
-    the full narration's length.  ``clips`` are as ``synthesize_publication`` returns them;
-    ``normalise=False`` skips loudness/limiting (tests of pure timing).
-    ``progress(stage, done, total)``: "loudness" passes, then "encoding" per chapter.
+    the full narration's length.  ``clips``: as ``synthesize_publication`` returns them, or
+    a mapping whose ``in`` answers at once and whose ``[]`` waits for a clip still being
+    spoken (``synthesize.ClipFeed``): each is read in reading order, once.
+    Clips are written as they are: levelled when spoken (``synthesize.Levelling``).
+    ``progress(stage, done, total)``: "encoding", per sentence.
     """
     out_dir = Path(out_dir)
     narration = config.narration
-    stitched = [stitch_chapter(ch, clips, narration.pauses, sample_rate)
-                for ch in publication.chapters]
-    process: Process | None = None
-    if normalise:
-        process, _, _ = _loudness_plan(stitched, config, sample_rate,
-                                       codec_gain_db(narration.bitrate, sample_rate), progress)
     chapter_pause = int(round(narration.pauses.chapter * sample_rate))
+    plans = [chapter_plan(ch, clips, narration.pauses, sample_rate)
+             for ch in publication.chapters]
+    total = sum(len(plan) for plan in plans)
 
     tracks_dir = out_dir / "tracks"
     tracks_dir.mkdir(parents=True, exist_ok=True)
     full_path = out_dir / f"{publication.slug}.mp3"
-    tracks, offset = [], 0
-    for chapter, st in zip(publication.chapters, stitched):
-        if tracks:
-            offset += chapter_pause
-        tracks.append(st.track(tracks_dir / f"{chapter.slug}.mp3", offset))
-        offset += st.samples
-
-    # Each clip is processed once and written to two ffmpeg processes: the chapter's track
-    # and the full narration (open across all chapters).  LAME is single-threaded, so the
-    # two encoders and this process share the cores.
-    total = len(stitched)
+    tracks: list[Track] = []
+    offset = done = 0
     encode = dict(sample_rate=sample_rate, bitrate=narration.bitrate)
     if progress:
         progress("encoding", 0, total)
+    # Each clip is read once and written to two ffmpeg processes: the chapter's track
+    # and the full narration (open across all chapters).  LAME is single-threaded, so the
+    # two encoders, this process and any synthesis workers share the cores.
     with StreamingEncoder(full_path, **encode) as full:
-        for n, (st, track) in enumerate(zip(stitched, tracks), 1):
-            if n > 1:
+        for chapter, plan in zip(publication.chapters, plans):
+            if tracks:
                 full.write(_SILENCE(chapter_pause))
-            with StreamingEncoder(track.path, **encode) as one:
-                for chunk in st.iter_chunks(process):
-                    one.write(chunk)
-                    full.write(chunk)
-            if progress:
-                progress("encoding", n, total)
+                offset += chapter_pause
+            path = tracks_dir / f"{chapter.slug}.mp3"
+            laid: list[Clip] = []
+            engines: dict[str, None] = {}
+            cursor = 0
+            with StreamingEncoder(path, **encode) as one:
+                for sid, pause in plan:
+                    audio = clips[sid]
+                    pcm = audio.pcm
+                    for chunk in (pcm, _SILENCE(pause)):
+                        one.write(chunk)
+                        full.write(chunk)
+                    laid.append(Clip(sid, cursor, cursor + len(pcm) + pause))
+                    cursor += len(pcm) + pause
+                    engines.update(dict.fromkeys(audio.engines))
+                    done += 1
+                    if progress:
+                        progress("encoding", done, total)
+                if not plan:
+                    cursor = _silent_track(narration.pauses, sample_rate)
+                    one.write(_SILENCE(cursor))
+                    full.write(_SILENCE(cursor))
+            tracks.append(Track(chapter.id, path, tuple(laid), cursor, offset, tuple(engines)))
+            offset += cursor
 
     timeline = Timeline(sample_rate=sample_rate, tracks=tuple(tracks), full_path=full_path,
                         samples=offset, voice=narration.voice)
     for chapter, track in zip(publication.chapters, tracks):
-        tag_track(track.path, publication.meta, chapter, total,
+        tag_track(track.path, publication.meta, chapter, len(tracks),
                   publisher=publication.meta.publisher or config.publisher)
     tag_full(full_path, publication.meta, publication.chapters, timeline,
              publisher=publication.meta.publisher or config.publisher)

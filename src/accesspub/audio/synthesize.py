@@ -30,9 +30,10 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
+import threading
+from collections.abc import Iterable, Mapping
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
-from math import gcd
 from multiprocessing import get_context
 from pathlib import Path
 from typing import Any, Callable, Iterator, Protocol
@@ -40,6 +41,7 @@ from typing import Any, Callable, Iterator, Protocol
 import numpy as np
 
 from accesspub.audio.cache import ClipCache, clip_key
+from accesspub.audio.resample import resample
 from accesspub.config import Config
 from accesspub.engines import AudioClip
 from accesspub.errors import AccessPubError, ToolError
@@ -125,27 +127,44 @@ class Synthesis(dict):
     misses: int = 0
 
 
-def resample(pcm: bytes | np.ndarray, src_rate: int, dst_rate: int = SAMPLE_RATE) -> np.ndarray:
-    """16-bit mono PCM at ``src_rate`` -> int16 array at ``dst_rate``.
+@dataclass(frozen=True, slots=True)
+class Levelling:
+    """How a clip is levelled right after it is spoken (``loudness.normalise_clip``).
 
-    Polyphase FIR (``scipy.signal.resample_poly``, Kaiser window): good quality for
-    speech, linear time, and deterministic (no FFT-size dependence, no dithering).
+    ``context``: samples of silence assumed on each side when measuring, so the gating
+    blocks that straddle pauses count as they will in the narration (the shortest pause;
+    beyond 400 ms more silence changes nothing).
     """
-    from scipy.signal import resample_poly   # only when a clip is synthesised: slow import
-    x = np.frombuffer(pcm, dtype="<i2") if isinstance(pcm, (bytes, bytearray, memoryview)) \
-        else np.asarray(pcm, dtype=np.int16)
-    if src_rate == dst_rate:
-        return x.astype(np.int16, copy=True)
-    g = gcd(src_rate, dst_rate)
-    y = resample_poly(x.astype(np.float32), dst_rate // g, src_rate // g)
-    np.rint(y, out=y)
-    np.clip(y, -32768, 32767, out=y)
-    return y.astype(np.int16)
+
+    target_lufs: float
+    ceiling_dbtp: float
+    context: int
+
+    @classmethod
+    def from_config(cls, config: Config, sample_rate: int = SAMPLE_RATE) -> "Levelling":
+        """The narration's loudness and peak ceiling, raised by the opposite of the
+        encoder's own level change so the *encoded* files meet them."""
+        from accesspub.audio.encode import codec_gain_db
+        narration = config.narration
+        codec_db = codec_gain_db(narration.bitrate, sample_rate)
+        context = int(round(min(narration.pauses.sentence, 0.4) * sample_rate))
+        return cls(round(narration.loudness - codec_db, 4),
+                   round(narration.true_peak - codec_db, 4), context)
+
+    def key(self) -> str:
+        return f"level {self.target_lufs} LUFS, ceiling {self.ceiling_dbtp} dBTP, {self.context}"
+
+    def apply(self, pcm: np.ndarray, sample_rate: int) -> np.ndarray:
+        from accesspub.audio.loudness import normalise_clip
+        return normalise_clip(pcm, self.target_lufs, self.ceiling_dbtp, sample_rate,
+                              (self.context, self.context))
 
 
-def _speak(engines: EngineSetLike, text: str, lang: str, rate: int) -> tuple[np.ndarray, str]:
+def _speak(engines: EngineSetLike, text: str, lang: str, rate: int,
+           levelling: Levelling | None = None) -> tuple[np.ndarray, str]:
     clip, engine = engines.speak(text, lang)
-    return resample(clip.pcm, clip.sample_rate, rate), engine
+    pcm = resample(clip.pcm, clip.sample_rate, rate)
+    return (levelling.apply(pcm, rate) if levelling is not None else pcm), engine
 
 
 # One engine set per worker process, built on first use (or by the pool initializer) and
@@ -163,21 +182,25 @@ def _engines_for(factory: Callable[[], Any]) -> Any:
     return _WORKER_ENGINES[1]
 
 
-def _init_worker(factory: Callable[[], Any], threads: int = 0) -> None:
+def _init_worker(factory: Callable[[], Any], threads: int = 0, warm: bool = False) -> None:
     # Each worker gets its share of the cores: N workers each spawning a thread per core
     # would oversubscribe the machine and run slower than one process.
     if threads:
         os.environ["ACCESSPUB_ONNX_THREADS"] = str(threads)
-    _engines_for(factory)
+    engines = _engines_for(factory)
+    if warm:            # load the voice (and the levelling's imports) now, not on first use
+        getattr(engines, "warm", lambda: None)()
+        import accesspub.audio.loudness  # noqa: F401
 
 
 def speak_part(factory: Callable[[], Any], text: str, lang: str,
-               sample_rate: int = SAMPLE_RATE) -> tuple[np.ndarray, str]:
+               sample_rate: int = SAMPLE_RATE, levelling: Levelling | None = None
+               ) -> tuple[np.ndarray, str]:
     """The clip job: speak ``text`` in ``lang`` -> (int16 PCM at ``sample_rate``, engine name).
 
     Pure apart from the per-process engine set memo; safe to run on any executor.
     """
-    return _speak(_engines_for(factory), text, lang, sample_rate)
+    return _speak(_engines_for(factory), text, lang, sample_rate, levelling)
 
 
 def fallback_key(key: str, engine: str) -> str:
@@ -188,14 +211,15 @@ def fallback_key(key: str, engine: str) -> str:
 
 
 def speak_to_cache(factory: Callable[[], Any], text: str, lang: str, sample_rate: int,
-                   cache_root: str, key: str, engine: str) -> tuple[str, int, str]:
+                   cache_root: str, key: str, engine: str,
+                   levelling: Levelling | None = None) -> tuple[str, int, str]:
     """The clip job of the local process pool: speak, store the clip in the cache at
     ``cache_root`` and return (the key it is stored under, its length, the engine).
 
     Stored under ``key`` when ``engine`` (the configured one) spoke it, else under
     ``fallback_key(key, <engine that spoke>)``.  Nothing but three small values goes back.
     """
-    pcm, spoke = speak_part(factory, text, lang, sample_rate)
+    pcm, spoke = speak_part(factory, text, lang, sample_rate, levelling)
     stored = key if spoke == engine else fallback_key(key, spoke)
     ClipCache(Path(cache_root)).put(stored, pcm, sample_rate, spoke)
     return stored, len(pcm), spoke
@@ -220,6 +244,102 @@ def _default_jobs(config: Config) -> int:
     return config.narration.jobs or os.cpu_count() or 1
 
 
+class WorkerPool:
+    """Synthesis worker processes, started before they are needed.
+
+    Spawning a worker and loading its voice takes about a second; a build starts the pool
+    first, so that happens while the main process reads the release.  The workers write
+    the clip cache themselves.  ``close()`` stops them, at once if they were never used.
+    """
+
+    def __init__(self, engine_set_factory: Callable[[], Any], jobs: int) -> None:
+        self.factory = engine_set_factory
+        self.workers = max(1, jobs)
+        threads = max(1, (os.cpu_count() or 1) // self.workers)
+        self.executor = ProcessPoolExecutor(
+            max_workers=self.workers, mp_context=get_context("spawn"),
+            initializer=_init_worker, initargs=(engine_set_factory, threads, True))
+        self.used = False
+        # Start every worker now (the executor would start them one job at a time).
+        for _ in range(self.workers):
+            self.executor.submit(int)
+
+    def close(self) -> None:
+        if not self.used:
+            # Nothing to say: don't wait for voices to load just to throw them away.
+            for process in list(getattr(self.executor, "_processes", {}).values()):
+                process.terminate()
+        self.executor.shutdown(wait=True, cancel_futures=True)
+
+    def __enter__(self) -> "WorkerPool":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class BuildCancelled(Exception):
+    """Raised inside synthesis when whoever consumes its clips has stopped."""
+
+
+class ClipFeed(Mapping):
+    """``{sentence id: SentenceAudio}`` filled while synthesis runs, for stitching to read.
+
+    ``sid in feed`` answers at once (every sentence with spoken text is expected);
+    ``feed[sid]`` waits until that sentence has been spoken, or raises the error that
+    stopped the synthesis.
+    """
+
+    def __init__(self, expected: Iterable[str]) -> None:
+        self._expected = dict.fromkeys(expected)
+        self._done: dict[str, SentenceAudio] = {}
+        self._error: BaseException | None = None
+        self._cancelled = False
+        self._changed = threading.Condition()
+
+    def put(self, sentence_id: str, audio: SentenceAudio) -> None:
+        with self._changed:
+            if self._cancelled:
+                raise BuildCancelled("the narration stopped: stop speaking")
+            self._done[sentence_id] = audio
+            self._changed.notify_all()
+
+    def cancel(self) -> None:
+        """Stitching gave up: the next ``put`` raises, which ends the synthesis."""
+        with self._changed:
+            self._cancelled = True
+
+    def fail(self, error: BaseException) -> None:
+        with self._changed:
+            self._error = error
+            self._changed.notify_all()
+
+    def __contains__(self, sentence_id: object) -> bool:
+        return sentence_id in self._expected
+
+    def __getitem__(self, sentence_id: str) -> SentenceAudio:
+        if sentence_id not in self._expected:
+            raise KeyError(sentence_id)
+        with self._changed:
+            while sentence_id not in self._done:
+                if self._error is not None:
+                    raise self._error
+                self._changed.wait()
+            return self._done[sentence_id]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._expected)
+
+    def __len__(self) -> int:
+        return len(self._expected)
+
+
+def spoken_sentences(publication: Publication) -> list[str]:
+    """Ids of the sentences that have something to say: the ones that get a clip."""
+    return [s.id for s in publication.iter_sentences()
+            if any(part.text.strip() for part in s.spoken)]
+
+
 def synthesize_publication(
     publication: Publication,
     engine_set_factory: Callable[[], EngineSetLike],
@@ -229,21 +349,30 @@ def synthesize_publication(
     progress: Progress | None = None,
     executor: Executor | None = None,
     cache: ClipCache | None = None,
+    pool: WorkerPool | None = None,
+    on_sentence: Callable[[str, SentenceAudio], None] | None = None,
+    level: bool = True,
 ) -> Synthesis:
     """Speak every sentence of ``publication``; only cache misses reach an engine.
 
     ``jobs``: worker processes for the misses (None: ``config.narration.jobs``, 0 = one per
-    core).  ``jobs == 1`` (or a handful of misses) speaks in this process, no pool.  An
-    ``executor`` given by the caller is used as is and not shut down.  ``progress(done,
-    total)`` is called as parts complete (cache hits count at once).  Sentences without
+    core).  ``jobs == 1`` (or a handful of misses) speaks in this process, no pool.  A
+    ``pool`` (``WorkerPool``) or an ``executor`` given by the caller is used as is and not
+    shut down.  ``progress(done, total)`` is called as parts complete (cache hits count at
+    once); ``on_sentence(id, audio)`` as soon as a sentence is complete, which with a pool
+    is roughly in reading order (parts are submitted in that order).  Sentences without
     spoken text get no entry.  Engine errors propagate, located at the sentence.
     Results from a fallback engine are used but not cached, so the next build retries the
-    configured engine.
+    configured engine.  ``level``: every clip is levelled to the narration's loudness
+    (``Levelling``) as it is spoken, and cached so; False keeps the engine's level.
     """
     rate = SAMPLE_RATE
+    levelling = Levelling.from_config(config, rate) if level else None
+    level_key = levelling.key() if levelling is not None else ""
     cache = cache or ClipCache(config.cache_dir)
     jobs = _default_jobs(config) if jobs is None else (jobs or os.cpu_count() or 1)
     engines = engine_set_factory()
+    out = Synthesis()
     try:
         fingerprints: dict[str, str] = {}
         parts: dict[str, _Part] = {}
@@ -256,12 +385,34 @@ def synthesize_publication(
                 if part.lang not in fingerprints:
                     fingerprints[part.lang] = engines.fingerprint(part.lang)
                 voice = _voice(engines, config, part.lang)
-                key = clip_key(fingerprints[part.lang], voice, part.lang, part.text, rate)
+                key = clip_key(fingerprints[part.lang], voice, part.lang, part.text, rate,
+                               level_key)
                 keys.append(key)
                 if key not in parts:
                     parts[key] = _Part(part.text, part.lang, sentence.location)
             if keys:
                 layout.append((sentence.id, keys))
+
+        waiting: dict[str, list[int]] = {}       # part key -> sentences (layout index)
+        missing: list[int] = []                  # parts each sentence still waits for
+        for index, (_, keys) in enumerate(layout):
+            distinct = set(keys)
+            missing.append(len(distinct))
+            for key in distinct:
+                waiting.setdefault(key, []).append(index)
+
+        def complete(key: str) -> None:
+            for index in waiting[key]:
+                missing[index] -= 1
+                if missing[index] == 0:
+                    sentence_id, keys = layout[index]
+                    results = [parts[k].result for k in keys]
+                    out[sentence_id] = audio = SentenceAudio(
+                        sentence_id, engines=tuple(r[2] for r in results),
+                        keys=tuple(r[0] for r in results),
+                        lengths=tuple(r[1] for r in results), cache=cache)
+                    if on_sentence:
+                        on_sentence(sentence_id, audio)
 
         for key, part in parts.items():
             found = cache.info(key)
@@ -270,6 +421,9 @@ def synthesize_publication(
         todo = [key for key, part in parts.items() if part.result is None]
         total = len(parts)
         done = total - len(todo)
+        for key, part in parts.items():
+            if part.result is not None:
+                complete(key)
         if progress:
             progress(done, total)
 
@@ -285,61 +439,59 @@ def synthesize_publication(
             nonlocal done
             parts[key].result = result
             done += 1
+            complete(key)
             if progress:
                 progress(done, total)
 
-        if executor is None and (jobs <= 1 or len(todo) <= 2):
+        if pool is None and executor is None and (jobs <= 1 or len(todo) <= 2):
             for key in todo:
                 part = parts[key]
                 with _located(part.location):
-                    finish(key, store(key, _speak(engines, part.text, part.lang, rate)))
+                    finish(key, store(key, _speak(engines, part.text, part.lang, rate,
+                                                  levelling)))
         elif todo:
-            own = executor is None
-            workers = min(jobs, len(todo))
-            pool = executor or ProcessPoolExecutor(
-                max_workers=workers, mp_context=get_context("spawn"),
-                initializer=_init_worker,
-                initargs=(engine_set_factory, max(1, (os.cpu_count() or 1) // workers)))
+            own = pool is None and executor is None
+            if own:
+                pool = WorkerPool(engine_set_factory, min(jobs, len(todo)))
+            if pool is not None:
+                pool.used = True
+            runner = pool.executor if pool is not None else executor
+            if on_sentence is None:
+                # Longest first: the pool then ends with short clips, not one worker still
+                # speaking a long paragraph while the others wait.
+                todo = sorted(todo, key=lambda k: -len(parts[k].text))
             futures: dict[Future, str] = {}
-            # Longest first: the pool then ends with short clips, not one worker still
-            # speaking a long paragraph while the others wait.
-            todo = sorted(todo, key=lambda k: -len(parts[k].text))
             try:
-                if own:        # our workers share the cache's file system: they write it
+                if pool is not None:   # our workers share the cache's file system: they write it
                     root = str(cache.root.parent)
                     futures = {
-                        pool.submit(speak_to_cache, engine_set_factory, parts[k].text,
-                                    parts[k].lang, rate, root, k,
-                                    config.narration.choice_for(parts[k].lang).engine): k
+                        runner.submit(speak_to_cache, engine_set_factory, parts[k].text,
+                                      parts[k].lang, rate, root, k,
+                                      config.narration.choice_for(parts[k].lang).engine,
+                                      levelling): k
                         for k in todo}
                 else:
                     futures = {
-                        pool.submit(speak_part, engine_set_factory, parts[k].text,
-                                    parts[k].lang, rate): k for k in todo}
+                        runner.submit(speak_part, engine_set_factory, parts[k].text,
+                                      parts[k].lang, rate, levelling): k for k in todo}
                 for future in as_completed(futures):
                     key = futures[future]
                     with _located(parts[key].location):
                         result = future.result()
-                        finish(key, result if own else store(key, result))
+                        finish(key, result if pool is not None else store(key, result))
             except BaseException:
                 for future in futures:
                     future.cancel()
                 raise
             finally:
                 if own:
-                    pool.shutdown(wait=True, cancel_futures=True)
+                    pool.close()
     finally:
         getattr(engines, "close", lambda: None)()
 
-    out = Synthesis()
-    for sentence_id, keys in layout:
-        results = [parts[k].result for k in keys]
-        out[sentence_id] = SentenceAudio(
-            sentence_id, engines=tuple(r[2] for r in results),
-            keys=tuple(r[0] for r in results), lengths=tuple(r[1] for r in results),
-            cache=cache)
-    out.hits, out.misses = total - len(todo), len(todo)
-    return out
+    ordered = Synthesis((sid, out[sid]) for sid, _ in layout)      # reading order
+    ordered.hits, ordered.misses = total - len(todo), len(todo)
+    return ordered
 
 
 class _located:

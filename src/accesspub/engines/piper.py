@@ -31,7 +31,7 @@ from accesspub.errors import ConfigError, EngineError, EngineUnavailable
 
 BUNDLED_VOICE = "en_US-joe-medium"
 # Bump when our phonemisation or post-processing changes the sound, so caches are redone.
-ADAPTER_REVISION = 1
+ADAPTER_REVISION = 2
 
 
 def _bundled_paths() -> tuple[Path, Path]:
@@ -159,6 +159,12 @@ class PiperEngine:
         return espeak_voice_for(lang) is not None
 
     # -- speech ---------------------------------------------------------------------------
+
+    def warm(self, voice: str | None = None) -> None:
+        """Load ``voice`` (default: the engine's) into this process ahead of use."""
+        from accesspub.engines.piper_voice import get_voice
+        vf = self._file(voice)
+        get_voice(vf.model, vf.config, self.threads)
 
     def synthesize(self, text: str, *, lang: str, voice: str | None = None) -> AudioClip:
         from accesspub.engines import phonemes

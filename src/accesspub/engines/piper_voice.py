@@ -1,6 +1,7 @@
-"""Loading Piper voices once per process, and making their output reproducible.
+"""Loading Piper voices once per process, making their output reproducible, and keeping a
+long sentence's memory bounded.
 
-Two things Piper does not do for us:
+What Piper does not do for us:
 
 * **Load once.**  A voice is a 60 MB ONNX model; loading takes about half a second.  Voices
   are cached here by (model, config, threads), so every engine object in a process — and
@@ -9,18 +10,34 @@ Two things Piper does not do for us:
 * **Same text, same bytes.**  Piper's VITS models draw Gaussian noise inside the ONNX graph
   (``RandomNormalLike``), so saying a sentence twice gives two different recordings, and a
   rebuilt MP3 would differ from the last one (podcast apps re-download it).  When the
-  ``onnx`` package is installed we rewrite those nodes, in memory, to read the noise from
-  extra graph inputs, and feed them noise from a generator seeded by the phoneme ids.  The
-  voice sounds the same (the noise has the same distribution) but is a pure function of
-  the phonemes.  Without ``onnx`` we fall back to Piper's own random noise and say so in
-  the fingerprint.
+  ``onnx`` package is installed we rewrite those nodes to read the noise from extra graph
+  inputs, and feed them slices of one fixed table of Gaussian noise at offsets seeded by
+  the phoneme ids.  The voice sounds the same (the noise has the same distribution) but is
+  a pure function of the phonemes, and drawing it costs nothing per sentence.
+
+* **Memory bounded by a few seconds of audio, not by the sentence.**  The vocoder (the
+  ``/dec/`` part of the graph, ~85% of the time) holds activations of ~0.3 MB per latent
+  frame: a 15-second sentence took 570 MB.  We split the graph into the encoder (phonemes
+  -> latent frames) and the decoder (frames -> audio) and decode long sentences in chunks,
+  each with ``halo`` frames of context on both sides.  The decoder is purely convolutional,
+  so with a halo as wide as its receptive field (computed from the graph) every chunk's
+  middle is exactly what the whole decode gives.
+
+The rewritten and split graphs are written once per voice file to a per-user cache
+(``ACCESSPUB_VOICE_CACHE``, else ``$XDG_CACHE_HOME/accesspub/voices``), like a compiled
+model: later processes load them directly, which is faster and avoids holding the model
+three times while rewriting it.  Without ``onnx`` the voice is used as Piper ships it.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
+import math
 import os
+import shutil
+import tempfile
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,23 +48,58 @@ import numpy as np
 log = logging.getLogger(__name__)
 
 NOISE_PREFIX = "accesspub_noise_"
-# Noise values fed per phoneme id and latent channel; generous, so the retry below is rare.
+# Noise values offered per phoneme id and noise node; generous, so the retry below is rare.
 FRAMES_PER_ID = 16
 MAX_GROW = 4
+# Bump when the rewriting or splitting below changes what a prepared voice contains.
+PREPARED_REVISION = 1
+# The shared noise table: 2**22 floats (16 MB), drawn once per process from a fixed seed.
+NOISE_TABLE = 1 << 22
+# Decode at most this many latent frames (~3.7 s of audio at 22050 Hz) in one call.
+CHUNK_FRAMES = int(os.environ.get("ACCESSPUB_CHUNK_FRAMES", "320"))
 
 _voices: dict[tuple[str, str, int], "LoadedVoice"] = {}
 _digests: dict[tuple[str, int, int], str] = {}
 _lock = threading.Lock()
+_noise: np.ndarray | None = None
 load_count = 0               # voices loaded by this process: tests check it stays at one
+
+
+def _noise_table() -> np.ndarray:
+    global _noise
+    with _lock:
+        if _noise is None:
+            _noise = np.random.default_rng(0x61636365737370).standard_normal(
+                NOISE_TABLE, dtype=np.float32)
+        return _noise
+
+
+def _noise_slice(seed: int, k: int, size: int) -> np.ndarray:
+    """``size`` Gaussian values for noise node ``k`` of the sentence ``seed``.
+
+    A slice of the shared table when it fits, starting at an offset that depends only on
+    (seed, k), so asking for more values never changes the first ones; a sentence too long
+    for the table gets its own draw.
+    """
+    half = NOISE_TABLE // 2
+    if size > half:
+        return np.random.default_rng([seed, k]).standard_normal(size, dtype=np.float32)
+    start = int.from_bytes(hashlib.sha256(f"{seed}/{k}".encode()).digest()[:8], "little") % half
+    return _noise_table()[start:start + size]
 
 
 @dataclass
 class LoadedVoice:
-    """A Piper voice plus what accesspub needs to drive its ONNX session directly."""
+    """A Piper voice plus what accesspub needs to drive its ONNX sessions directly.
+
+    ``voice.session`` is the whole model, or only its encoder when ``decoder`` is set.
+    """
 
     voice: Any                          # piper.PiperVoice
     noise_inputs: tuple[str, ...]       # empty: Piper's own (random) noise is used
     model_path: Path
+    decoder: Any = None                 # onnxruntime session: latent frames -> audio
+    halo: int = 0                       # frames of context a decoded chunk needs each side
 
     @property
     def deterministic(self) -> bool:
@@ -71,7 +123,7 @@ class LoadedVoice:
         if speaker_id is not None:
             args["sid"] = np.array([speaker_id], dtype=np.int64)
         if not self.noise_inputs:
-            return self.voice.session.run(None, args)[0].squeeze()
+            return self._decode(self.voice.session.run(None, args)[0])
 
         seed = int.from_bytes(hashlib.sha256(np.array(ids, dtype="<i8").tobytes()
                                              + repr(speaker_id).encode()).digest()[:8], "little")
@@ -79,19 +131,39 @@ class LoadedVoice:
         size = max(4096, int(len(ids) * FRAMES_PER_ID * 256 * slow))
         for attempt in range(MAX_GROW):
             for k, name in enumerate(self.noise_inputs):
-                # One stream per noise node; a longer draw starts with the same values,
-                # so growing the buffer never changes the sound.
-                rng = np.random.default_rng([seed, k])
-                args[name] = rng.standard_normal(size, dtype=np.float32)
+                args[name] = _noise_slice(seed, k, size)
             try:
-                return self.voice.session.run(None, args)[0].squeeze()
+                out = self.voice.session.run(None, args)[0]
             except Exception as exc:    # onnxruntime's errors share no useful base class
                 # The model wanted more noise than we fed (a very slow or long sentence):
                 # our Reshape after the Slice fails, naming itself.  Feed more, try again.
                 if NOISE_PREFIX not in str(exc) or attempt == MAX_GROW - 1:
                     raise
                 size *= 4
+                continue
+            return self._decode(out)
         raise AssertionError("unreachable")
+
+    def _decode(self, out: np.ndarray) -> np.ndarray:
+        """The model's output as audio: decoded here, in chunks, when the graph is split."""
+        if self.decoder is None:
+            return out.squeeze()
+        frames = out.shape[2]
+        name = self.decoder.get_inputs()[0].name
+        if frames <= CHUNK_FRAMES + 2 * self.halo:
+            return self.decoder.run(None, {name: out})[0].reshape(-1)
+        n = math.ceil(frames / CHUNK_FRAMES)
+        step = math.ceil(frames / n)               # even chunks: no short last one
+        pieces = []
+        hop = None
+        for start in range(0, frames, step):
+            end = min(frames, start + step)
+            lo, hi = max(0, start - self.halo), min(frames, end + self.halo)
+            audio = self.decoder.run(
+                None, {name: np.ascontiguousarray(out[:, :, lo:hi])})[0].reshape(-1)
+            hop = hop or len(audio) // (hi - lo)       # samples per latent frame
+            pieces.append(audio[(start - lo) * hop:(end - lo) * hop])
+        return np.concatenate(pieces)
 
 
 def file_sha256(path: Path) -> str:
@@ -115,23 +187,25 @@ def get_voice(model: Path, config: Path, threads: int = 0) -> LoadedVoice:
     global load_count
     key = (str(model.resolve()), str(config.resolve()), threads)
     with _lock:
+        if key in _voices:
+            return _voices[key]
+    loaded = load_voice(model, config, threads)      # outside the lock: it takes a while
+    with _lock:
         if key not in _voices:
-            _voices[key] = load_voice(model, config, threads)
+            _voices[key] = loaded
             load_count += 1
         return _voices[key]
 
 
 def load_voice(model: Path, config: Path, threads: int = 0) -> LoadedVoice:
-    """Load a voice without the cache (``get_voice`` is what engines call)."""
-    import json
-
+    """Load a voice without the process cache (``get_voice`` is what engines call)."""
     import onnxruntime
     from piper import PiperVoice
     from piper.config import PiperConfig
 
     with config.open(encoding="utf-8") as fh:
         piper_config = PiperConfig.from_dict(json.load(fh))
-    model_bytes, noise_inputs = _seeded_noise_model(model)
+    prepared = prepare(model)
     options = onnxruntime.SessionOptions()
     # Errors reach the caller as exceptions; don't also print them (the noise retry above
     # would otherwise log a scary message for a case it handles).
@@ -140,41 +214,117 @@ def load_voice(model: Path, config: Path, threads: int = 0) -> LoadedVoice:
     if threads:
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
-    session = onnxruntime.InferenceSession(model_bytes or str(model), sess_options=options,
-                                           providers=["CPUExecutionProvider"])
-    log.debug("loaded Piper voice %s (seeded noise: %s)", model, bool(noise_inputs))
-    return LoadedVoice(PiperVoice(session=session, config=piper_config),
-                       tuple(noise_inputs), model)
+
+    def session(source: Path | bytes) -> Any:
+        return onnxruntime.InferenceSession(
+            source if isinstance(source, bytes) else str(source), sess_options=options,
+            providers=["CPUExecutionProvider"])
+
+    if prepared is None:
+        log.debug("loaded Piper voice %s as shipped (random noise)", model)
+        return LoadedVoice(PiperVoice(session=session(model), config=piper_config), (), model)
+    decoder = session(prepared.decoder) if prepared.decoder is not None else None
+    log.debug("loaded Piper voice %s (seeded noise, split: %s)", model, decoder is not None)
+    return LoadedVoice(PiperVoice(session=session(prepared.encoder), config=piper_config),
+                       prepared.noise_inputs, model, decoder, prepared.halo)
 
 
-def _seeded_noise_model(model: Path) -> tuple[bytes | None, list[str]]:
-    """Rewrite every ``RandomNormalLike(x)`` to ``Reshape(Slice(noise_k, 0, Size(x)), Shape(x))``.
+# -- preparing a voice: rewrite the noise, split encoder and decoder ------------------------
 
-    Returns the serialised model and the names of the new float inputs, or ``(None, [])``
-    when ``onnx`` is missing or the graph has random nodes we do not understand (then the
-    model is used as it is, with Piper's random noise).
-    """
-    try:
-        import onnx
-        from onnx import TensorProto, helper
-    except ImportError:
+@dataclass(frozen=True)
+class Prepared:
+    encoder: Path | bytes                # the model, or its encoder when split
+    decoder: Path | bytes | None
+    noise_inputs: tuple[str, ...]
+    halo: int
+
+
+def voice_cache_dir() -> Path:
+    env = os.environ.get("ACCESSPUB_VOICE_CACHE")
+    if env:
+        return Path(env)
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "accesspub" / "voices"
+
+
+def prepare(model: Path) -> Prepared | None:
+    """The voice rewritten for seeded noise and split, from the voice cache (made on first
+    use); None when ``onnx`` is missing or the graph is not one we understand."""
+    import importlib.util
+    if importlib.util.find_spec("onnx") is None:
         log.info("onnx is not installed: Piper output will vary slightly between runs")
-        return None, []
+        return None
+    entry = voice_cache_dir() / f"{file_sha256(model)[:32]}-r{PREPARED_REVISION}"
+    found = _read_prepared(entry)
+    if found is not None:
+        return found
+    made = _prepare_graphs(model)
+    if made is None:
+        return None
+    encoder, decoder, noise, halo = made
+    meta = {"model": model.name, "noise_inputs": noise, "halo": halo,
+            "split": decoder is not None}
+    try:
+        entry.parent.mkdir(parents=True, exist_ok=True)
+        temp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=entry.parent))
+        try:
+            (temp / "encoder.onnx").write_bytes(encoder)
+            if decoder is not None:
+                (temp / "decoder.onnx").write_bytes(decoder)
+            (temp / "prepared.json").write_text(json.dumps(meta), encoding="utf-8")
+            os.replace(temp, entry)
+        finally:
+            shutil.rmtree(temp, ignore_errors=True)
+    except OSError as exc:              # read-only home, or another process was first
+        log.debug("voice cache %s not written: %s", entry, exc)
+    return _read_prepared(entry) or Prepared(encoder, decoder, tuple(noise), halo)
+
+
+def _read_prepared(entry: Path) -> Prepared | None:
+    try:
+        meta = json.loads((entry / "prepared.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    decoder = entry / "decoder.onnx" if meta.get("split") else None
+    if not (entry / "encoder.onnx").is_file() or (decoder and not decoder.is_file()):
+        return None
+    return Prepared(entry / "encoder.onnx", decoder, tuple(meta["noise_inputs"]),
+                    int(meta["halo"]))
+
+
+def _prepare_graphs(model: Path) -> tuple[bytes, bytes | None, list[str], int] | None:
+    import onnx
 
     graph_model = onnx.load(str(model))
+    noise = _seed_noise(graph_model)
+    if not noise:
+        return None
+    split = _split_decoder(graph_model)
+    if split is None:
+        return graph_model.SerializeToString(), None, noise, 0
+    encoder, decoder, halo = split
+    return encoder.SerializeToString(), decoder.SerializeToString(), noise, halo
+
+
+def _seed_noise(graph_model: Any) -> list[str]:
+    """Rewrite every ``RandomNormalLike(x)`` to ``Reshape(Slice(noise_k, 0, Size(x)), Shape(x))``
+    in place; the names of the new float inputs, or [] when the graph has random nodes we
+    do not understand (then it is left for Piper's random noise)."""
+    from onnx import TensorProto, helper
+
     graph = graph_model.graph
     nodes: list[Any] = []
     names: list[str] = []
     for node in graph.node:
         if node.op_type in ("RandomNormal", "RandomUniform", "RandomUniformLike", "Multinomial"):
-            return None, []
+            return []
         if node.op_type != "RandomNormalLike":
             nodes.append(node)
             continue
         attrs = {a.name: helper.get_attribute_value(a) for a in node.attribute}
         if attrs.get("mean", 0.0) != 0.0 or attrs.get("scale", 1.0) != 1.0 \
                 or attrs.get("dtype", TensorProto.FLOAT) != TensorProto.FLOAT:
-            return None, []
+            return []
         name = f"{NOISE_PREFIX}{len(names)}"
         names.append(name)
         graph.input.append(helper.make_tensor_value_info(name, TensorProto.FLOAT, [name]))
@@ -191,11 +341,86 @@ def _seeded_noise_model(model: Path) -> tuple[bytes | None, list[str]]:
             helper.make_node("Reshape", [p + "flat", p + "shape"], [node.output[0]],
                              name=p + "reshape"),
         ]
-    if not names:
-        return None, []
-    del graph.node[:]
-    graph.node.extend(nodes)
-    return graph_model.SerializeToString(), names
+    if names:
+        del graph.node[:]
+        graph.node.extend(nodes)
+    return names
+
+
+# Ops that work sample by sample: they add no context, and keep their input's time scale.
+_POINTWISE = {"LeakyRelu", "Relu", "Tanh", "Sigmoid", "Add", "Sub", "Mul", "Div",
+              "Identity", "Cast", "Constant"}
+
+
+def _split_decoder(graph_model: Any) -> tuple[Any, Any, int] | None:
+    """(encoder, decoder, halo frames) when the graph ends in a VITS vocoder we can chunk:
+    the ``/dec/`` nodes, fed by one tensor of latent frames, made only of convolutions
+    and pointwise ops, ending in the graph's output (at most through an Unsqueeze)."""
+    from onnx import TensorProto, helper
+
+    graph = graph_model.graph
+    dec = [n for n in graph.node if n.name.startswith("/dec/")]
+    if not dec or len(graph.output) != 1:
+        return None
+    made = {o for n in dec for o in n.output}
+    weights = {i.name for i in graph.initializer}
+    feeds = {i for n in dec for i in n.input if i and i not in made and i not in weights}
+    rest = [n for n in graph.node if not n.name.startswith("/dec/")]
+    tail = [n for n in rest if any(i in made for i in n.input)]
+    if len(feeds) != 1 or len(tail) != 1 or tail[0].op_type not in ("Unsqueeze", "Identity") \
+            or tail[0].output[0] != graph.output[0].name:
+        return None
+    z, audio = feeds.pop(), tail[0].input[0]
+    halo = _receptive_halo(dec, z)
+    if halo is None:
+        return None
+
+    def model(nodes: list[Any], inputs: list[Any], outputs: list[Any], name: str) -> Any:
+        used = {i for n in nodes for i in n.input}
+        body = helper.make_graph(nodes, name, inputs, outputs,
+                                 [w for w in graph.initializer if w.name in used])
+        return helper.make_model(body, opset_imports=graph_model.opset_import,
+                                 ir_version=graph_model.ir_version)
+
+    frames = helper.make_tensor_value_info(z, TensorProto.FLOAT, [1, None, "frames"])
+    encoder = model([n for n in rest if n is not tail[0]], list(graph.input), [frames],
+                    "accesspub-encoder")
+    decoder = model(dec, [frames],
+                    [helper.make_tensor_value_info(audio, TensorProto.FLOAT, [1, 1, "samples"])],
+                    "accesspub-decoder")
+    return encoder, decoder, halo
+
+
+def _receptive_halo(nodes: list[Any], source: str) -> int | None:
+    """Frames of context each side that decoding a chunk needs, from the convolutions on
+    the longest path (None for an op we cannot account for).  In samples per frame
+    (``rate``) each Conv adds half its dilated kernel; a ConvTranspose ``ceil(k/stride)``."""
+    from onnx import helper
+
+    rate: dict[str, float] = {source: 1.0}     # samples per latent frame, by tensor
+    halo: dict[str, float] = {source: 0.0}     # context needed so far, in frames
+    for node in nodes:
+        timed = [i for i in node.input if i in rate]
+        if not timed:
+            continue                             # constants, weights
+        r = rate[timed[0]]
+        h = max(halo[i] for i in timed)
+        attrs = {a.name: helper.get_attribute_value(a) for a in node.attribute}
+        if node.op_type == "Conv":
+            k = attrs.get("kernel_shape", [1])[-1]
+            d = attrs.get("dilations", [1])[-1]
+            pads = attrs.get("pads", [0, 0])
+            h += max(max(pads), ((k - 1) * d + 1) // 2) / r
+            r /= attrs.get("strides", [1])[-1]
+        elif node.op_type == "ConvTranspose":
+            s = attrs.get("strides", [1])[-1]
+            h += math.ceil(attrs.get("kernel_shape", [1])[-1] / s) / r
+            r *= s
+        elif node.op_type not in _POINTWISE:
+            return None
+        for out in node.output:
+            rate[out], halo[out] = r, h
+    return math.ceil(max(halo.values())) + 2
 
 
 def noise_mode() -> str:

@@ -93,6 +93,14 @@ class EngineSet:
                 raise
         return self._engines[name]
 
+    def warm(self) -> None:
+        """Load the narration's default engine and voice now (a worker being started)."""
+        try:
+            engine = self.engine(self.narration.engine)
+        except EngineUnavailable:
+            return                          # reported when something is actually said
+        getattr(engine, "warm", lambda voice=None: None)(self.narration.voice or None)
+
     def voice_for(self, engine: str, lang: str) -> str | None:
         """The configured voice for ``lang`` when ``engine`` speaks it, else the engine's default.
 
