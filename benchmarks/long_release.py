@@ -27,7 +27,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "benchmarks"))
 
-from common import MEASURE, raw_piper  # noqa: E402
+from common import MEASURE, prepare_voice, raw_piper  # noqa: E402
 from make_book import make_book  # noqa: E402
 
 
@@ -102,6 +102,8 @@ def main() -> None:
     args = parser.parse_args()
     print(f"{os.cpu_count()} cores; python {sys.version.split()[0]}", flush=True)
     with tempfile.TemporaryDirectory() as tmp:
+        prepared = prepare_voice(Path(tmp) / "voices")
+        print(f"voice prepared for accesspub in {prepared:.2f} s (once per machine and voice)")
         rows = [measure(args.words, Path(tmp), "whole", not args.no_raw)]
         if not args.no_half:
             rows.append(measure(args.words // 2, Path(tmp), "half", not args.no_raw))

@@ -3,6 +3,8 @@
     ./dev python benchmarks/narration.py            # or .venv/bin/python benchmarks/narration.py
 
 Prints, for the sample release in content/:
+  - the one-time preparation of the voice (seeded noise, encoder/decoder split) into a
+    fresh voice cache, which the builds below then use,
   - raw Piper: the bundled voice speaking the same spoken text in one call (load excluded),
   - accesspub cold build (empty speech cache) with --jobs 1 and with the default jobs,
   - a warm rebuild (nothing changed),
@@ -23,7 +25,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "benchmarks"))
 
-from common import MEASURE, raw_piper  # noqa: E402
+from common import MEASURE, prepare_voice, raw_piper  # noqa: E402
 
 
 def spoken_text() -> str:
@@ -51,6 +53,8 @@ def main() -> None:
     print(f"sample: {len(text)} characters of spoken text, {audio:.1f} s of speech, {os.cpu_count()} cores")
     print(f"raw Piper, one call:            {synth:6.2f} s   (+ {load:.2f} s to load the voice)")
     with tempfile.TemporaryDirectory() as tmp:
+        prepared = prepare_voice(Path(tmp) / "voices")
+        print(f"voice prepared for accesspub:   {prepared:6.2f} s   (once per machine and voice)")
         project = Path(tmp) / "project"
         project.mkdir()
         shutil.copy(REPO / "accesspub.toml", project)

@@ -50,6 +50,20 @@ def on_ci() -> bool:
     return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def voice_cache(tmp_path_factory) -> Path:
+    """Prepared Piper voices go to a folder of this test session, not the user's cache:
+    every session prepares the voice once, as a fresh machine does."""
+    path = tmp_path_factory.mktemp("voices")
+    previous = os.environ.get("ACCESSPUB_VOICE_CACHE")
+    os.environ["ACCESSPUB_VOICE_CACHE"] = str(path)
+    yield path
+    if previous is None:
+        os.environ.pop("ACCESSPUB_VOICE_CACHE", None)
+    else:
+        os.environ["ACCESSPUB_VOICE_CACHE"] = previous
+
+
 @pytest.fixture(scope="session")
 def output_dir() -> Path:
     """``test-output/`` at the repository root, created if missing (git-ignored)."""

@@ -49,12 +49,12 @@ log = logging.getLogger(__name__)
 
 NOISE_PREFIX = "accesspub_noise_"
 # Noise values offered per phoneme id and noise node; generous, so the retry below is rare.
-FRAMES_PER_ID = 16
+FRAMES_PER_ID = 6
 MAX_GROW = 4
 # Bump when the rewriting or splitting below changes what a prepared voice contains.
 PREPARED_REVISION = 1
-# The shared noise table: 2**22 floats (16 MB), drawn once per process from a fixed seed.
-NOISE_TABLE = 1 << 22
+# The shared noise table: 2**21 floats (8 MB), drawn once per process from a fixed seed.
+NOISE_TABLE = 1 << 21
 # Decode at most this many latent frames (~3.7 s of audio at 22050 Hz) in one call.
 CHUNK_FRAMES = int(os.environ.get("ACCESSPUB_CHUNK_FRAMES", "320"))
 
@@ -210,6 +210,9 @@ def load_voice(model: Path, config: Path, threads: int = 0) -> LoadedVoice:
     # Errors reach the caller as exceptions; don't also print them (the noise retry above
     # would otherwise log a scary message for a case it handles).
     options.log_severity_level = 4
+    # Memory patterns are planned per input shape, and every sentence has another shape:
+    # with them a worker held ~100 MB more for no gain in speed (measured).
+    options.enable_mem_pattern = False
     threads = threads or int(os.environ.get("ACCESSPUB_ONNX_THREADS", "0") or 0)
     if threads:
         options.intra_op_num_threads = threads

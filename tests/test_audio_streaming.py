@@ -1,0 +1,128 @@
+"""Encoding while speaking: the clip feed, per-sentence completion, streamed stitching,
+errors crossing from the synthesis thread, and the pre-started worker pool."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import numpy as np
+import pytest
+
+import audio_helpers as h
+from accesspub.audio.stitch import stitch_publication
+from accesspub.audio.synthesize import (BuildCancelled, ClipFeed, SentenceAudio, WorkerPool,
+                                        spoken_sentences, synthesize_publication)
+from accesspub.errors import EngineError
+
+
+def _audio(sid: str) -> SentenceAudio:
+    return SentenceAudio(sid, np.full(100, 5, np.int16), ("tone",))
+
+
+def test_feed_answers_membership_at_once_and_waits_for_clips():
+    feed = ClipFeed(["a", "b"])
+    assert "a" in feed and "z" not in feed and list(feed) == ["a", "b"] and len(feed) == 2
+    with pytest.raises(KeyError):
+        feed["z"]
+    got = []
+    reader = threading.Thread(target=lambda: got.append(feed["b"]))
+    reader.start()
+    time.sleep(0.05)
+    assert reader.is_alive() and not got            # waiting for "b"
+    feed.put("b", _audio("b"))
+    reader.join(2)
+    assert got and got[0].sentence_id == "b"
+
+
+def test_feed_hands_the_synthesis_error_to_its_reader():
+    feed = ClipFeed(["a"])
+    error = EngineError("the voice is gone", code="engine-failed")
+    threading.Timer(0.05, feed.fail, [error]).start()
+    with pytest.raises(EngineError) as caught:
+        feed["a"]
+    assert caught.value is error
+
+
+def test_cancelled_feed_stops_the_synthesis(tmp_path):
+    pub = h.small_publication()
+    feed = ClipFeed(spoken_sentences(pub))
+    feed.cancel()
+    with pytest.raises(BuildCancelled):
+        synthesize_publication(pub, h.ToneEngines(), h.config(tmp_path), jobs=1,
+                               on_sentence=feed.put)
+
+
+def test_each_sentence_is_announced_once_as_it_completes(tmp_path):
+    pub = h.small_publication()
+    cfg = h.config(tmp_path)
+    seen: list[str] = []
+    clips = synthesize_publication(pub, h.ToneEngines(), cfg, jobs=1,
+                                   on_sentence=lambda sid, audio: seen.append(sid))
+    assert seen == spoken_sentences(pub) == list(clips)
+    again: list[str] = []                          # from the cache: announced at once
+    synthesize_publication(pub, h.ToneEngines(), cfg, jobs=1,
+                           on_sentence=lambda sid, audio: again.append(sid))
+    assert again == seen
+
+
+def test_streamed_stitching_gives_the_same_bytes(tmp_path):
+    pub = h.small_publication()
+    cfg = h.config(tmp_path)
+    clips = synthesize_publication(pub, h.ToneEngines(), cfg, jobs=1)
+    whole = stitch_publication(pub, clips, cfg, tmp_path / "whole")
+
+    feed = ClipFeed(spoken_sentences(pub))
+
+    def arrive() -> None:                     # out of order and late, as workers finish
+        for sid in reversed(list(clips)):
+            time.sleep(0.02)
+            feed.put(sid, clips[sid])
+    threading.Thread(target=arrive).start()
+    streamed = stitch_publication(pub, feed, cfg, tmp_path / "streamed")
+    assert [t.clips for t in streamed.tracks] == [t.clips for t in whole.tracks]
+    assert streamed.full_path.read_bytes() == whole.full_path.read_bytes()
+    for a, b in zip(streamed.tracks, whole.tracks):
+        assert a.path.read_bytes() == b.path.read_bytes()
+
+
+def test_a_failure_while_streaming_leaves_no_partial_file(tmp_path):
+    pub = h.small_publication()
+    cfg = h.config(tmp_path)
+    clips = synthesize_publication(pub, h.ToneEngines(), cfg, jobs=1)
+    feed = ClipFeed(spoken_sentences(pub))
+    first = next(iter(clips))
+    feed.put(first, clips[first])
+    threading.Timer(0.1, feed.fail, [EngineError("no voice", code="engine-failed")]).start()
+    with pytest.raises(EngineError):
+        stitch_publication(pub, feed, cfg, tmp_path / "out")
+    assert not list((tmp_path / "out").rglob("*.mp3"))
+
+
+def test_clips_are_levelled_where_they_are_spoken(tmp_path):
+    """The cache holds clips at the narration's loudness; ``level=False`` keeps the
+    engine's level (and is cached apart)."""
+    from accesspub.audio.loudness import clip_loudness
+    pub = h.small_publication()
+    cfg = h.config(tmp_path)
+    levelled = synthesize_publication(pub, h.ToneEngines(), cfg, jobs=1)
+    raw = synthesize_publication(pub, h.ToneEngines(), cfg, jobs=1, level=False)
+    assert raw.misses == levelled.misses            # different cache entries
+    context = (round(0.35 * 44100),) * 2
+    for sid in levelled:
+        assert levelled[sid].samples == raw[sid].samples
+        loud = clip_loudness(levelled[sid].pcm, 44100, context)
+        assert abs(loud - (-19.0 + 0.446)) < 0.15, loud     # target minus the codec's gain
+    from accesspub.audio.synthesize import resample
+    first = next(pub.iter_sentences())
+    clip, _ = h.ToneEngines().speak(first.spoken[0].text, first.spoken[0].lang)
+    np.testing.assert_array_equal(raw[first.id].pcm, resample(clip.pcm, clip.sample_rate))
+    assert not np.array_equal(levelled[first.id].pcm, raw[first.id].pcm)
+
+
+def test_an_unused_pool_stops_its_workers(tmp_path):
+    pool = WorkerPool(h.ToneEngines(), 2)
+    processes = list(pool.executor._processes.values())
+    assert len(processes) == 2
+    pool.close()
+    assert not any(p.is_alive() for p in processes)

