@@ -8,7 +8,7 @@ from mutagen.mp3 import MP3, BitrateMode
 
 import audio_helpers as h
 from accesspub.audio.encode import decode_mp3
-from accesspub.audio.loudness import true_peak_dbtp
+from accesspub.audio.limiter import true_peak_dbtp
 from accesspub.audio.stitch import stitch_publication
 from accesspub.audio.synthesize import synthesize_publication
 

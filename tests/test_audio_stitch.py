@@ -124,7 +124,7 @@ def test_rebuild_is_byte_identical(built, tmp_path):
 
 def test_loudness_of_the_final_file(built):
     import pyloudnorm
-    from accesspub.audio.loudness import true_peak_dbtp
+    from accesspub.audio.limiter import true_peak_dbtp
     pub, cfg, clips, timeline, tmp = built
     pcm, rate = decode_mp3(timeline.full_path)
     lufs = pyloudnorm.Meter(rate).integrated_loudness(pcm / 32768.0)

@@ -4,7 +4,7 @@
 - ``LoudnessMeter`` measures integrated loudness per ITU-R BS.1770-4 *streaming*, chunk by
   chunk, with pyloudnorm's own K-weighting coefficients and gating constants, so memory does
   not grow with the length of the book and the figure agrees with
-  ``pyloudnorm.Meter(rate).integrated_loudness`` (the tests check this to 0.05 LU).
+  ``pyloudnorm.Meter(rate).integrated_loudness`` (the tests check this to 0.01 LU).
 - ``normalise_clip`` gives one sentence clip the gain that brings *its* loudness to the
   target and limits its true peak (4x oversampled, BS.1770 Annex 2 style) under the ceiling
   with a deterministic look-ahead gain envelope (``limit_clip``): the gain dips smoothly
@@ -18,7 +18,16 @@ is spoken (in the synthesis worker) and cached so, the narration can be encoded 
 sentences are still being spoken (no measuring pass over the whole book first), and the
 whole file lands on the target because every gated block of speech in it does (the tests
 measure the encoded files).
-Everything is plain numpy/scipy arithmetic on fixed inputs: deterministic.
+
+Why numpy alone: this is imported by every synthesis worker, and scipy.signal,
+scipy.ndimage and pyloudnorm together cost each worker most of a second of CPU and some
+50 MB to import.  It and its parts (``kweighting``: the filter; ``limiter``: true peak and
+the limiter) must never import them, not even lazily; the tests check what replaced them
+against them.  Determinism: every output sample comes from element-wise IEEE arithmetic
+and sequential sums (``limiter``), so the same clip gives the same bytes on any machine.
+Only the loudness *measurement* uses the FFT, whose last bits may differ between machines;
+that moves a clip's gain by ~1e-15 of itself, which changes a rounded sample only if it
+lands within ~1e-11 LSB of a half.
 """
 
 from __future__ import annotations
@@ -27,14 +36,12 @@ import math
 from typing import Iterable
 
 import numpy as np
-import pyloudnorm
-from scipy.ndimage import minimum_filter1d, uniform_filter1d
-from scipy.signal import resample_poly, sosfilt
 
-FULL_SCALE = 32768.0          # int16 -> [-1, 1), as decoders and pyloudnorm users do
+from accesspub.audio.kweighting import FULL_SCALE, _KWeighting
+from accesspub.audio.limiter import limit_clip, needs_limiting, peak_envelope
+
 _ABS_GATE = -70.0             # LUFS, BS.1770-4 absolute gate
 _REL_GATE = -10.0             # LU below the absolute-gated loudness
-_OVERSAMPLE = 4               # true-peak estimation (BS.1770-4 Annex 2)
 
 
 class LoudnessMeter:
@@ -46,13 +53,7 @@ class LoudnessMeter:
     """
 
     def __init__(self, sample_rate: int) -> None:
-        rows = []
-        for stage in pyloudnorm.Meter(sample_rate)._filters.values():
-            b = np.asarray(stage.b, dtype=np.float64) * stage.passband_gain
-            a = np.asarray(stage.a, dtype=np.float64)
-            rows.append(np.concatenate([b / a[0], a / a[0]]))
-        self._sos = np.array(rows)
-        self._zi = np.zeros((len(rows), 2))
+        self._filter = _KWeighting(sample_rate)
         self.hop = round(0.1 * sample_rate)
         self._rest = np.zeros(0)
         self._energy: list[np.ndarray] = []
@@ -60,11 +61,11 @@ class LoudnessMeter:
     def feed(self, pcm: np.ndarray) -> None:
         if len(pcm) == 0:
             return
-        if not pcm.any() and not self._zi.any():
-            # Silence through a settled filter stays silence: skip the filtering.
+        if not pcm.any() and self._filter.settled:
+            # Silence through a settled filter stays silence (long pauses are common).
             y = np.zeros(len(pcm))
         else:
-            y, self._zi = sosfilt(self._sos, pcm / FULL_SCALE, zi=self._zi)
+            y = self._filter(np.asarray(pcm, dtype=np.float64) / FULL_SCALE)
         y = np.concatenate([self._rest, y]) if len(self._rest) else y
         whole = len(y) // self.hop * self.hop
         if whole:
@@ -112,7 +113,7 @@ def clip_loudness(pcm: np.ndarray, sample_rate: int, context: tuple[int, int] = 
     measured = meter.integrated()
     if math.isfinite(measured) or not np.any(pcm):
         return measured
-    y = sosfilt(meter._sos, np.asarray(pcm, dtype=np.float64) / FULL_SCALE)
+    y = _KWeighting(sample_rate)(np.asarray(pcm, dtype=np.float64) / FULL_SCALE)
     power = float(np.mean(np.square(y)))
     return -0.691 + 10 * math.log10(power) if power > 0 else float("-inf")
 
@@ -148,84 +149,3 @@ def normalising_gain(measured_lufs: float, target_lufs: float) -> float:
     if not math.isfinite(measured_lufs):
         return 1.0
     return 10 ** ((target_lufs - measured_lufs) / 20)
-
-
-def true_peak(x: np.ndarray) -> float:
-    """True peak of float samples (full scale 1.0), 4x oversampled; linear."""
-    if len(x) == 0:
-        return 0.0
-    return float(np.max(np.abs(resample_poly(x, _OVERSAMPLE, 1))))
-
-
-def true_peak_dbtp(pcm: np.ndarray) -> float:
-    """True peak of int16 PCM in dBTP (-inf for silence); what the tests measure too."""
-    peak = true_peak(np.asarray(pcm, dtype=np.float64) / FULL_SCALE)
-    return 20 * math.log10(peak) if peak > 0 else float("-inf")
-
-
-def peak_envelope(pcm: np.ndarray) -> np.ndarray:
-    """Per-sample true-peak envelope of int16 ``pcm`` (full scale 1.0), float32.
-
-    The peak of the 4 oversampled values around each sample.  It scales with any gain, so
-    it is computed once per clip however many gains are tried.
-    """
-    x = pcm.astype(np.float32)
-    x *= np.float32(1 / FULL_SCALE)
-    up = resample_poly(x, _OVERSAMPLE, 1)
-    np.abs(up, out=up)
-    n = len(x)
-    # Strided element-wise maxima: numpy reduces a length-4 inner axis several times slower.
-    return np.maximum(np.maximum(up[0:4 * n:4], up[1:4 * n:4]),
-                      np.maximum(up[2:4 * n:4], up[3:4 * n:4]))
-
-
-def needs_limiting(pcm: np.ndarray, gain: float, ceiling_dbtp: float) -> bool:
-    """Cheap test: can ``pcm`` times ``gain`` come within 6 dB of the ceiling?
-
-    Inter-sample peaks of speech at 44.1 kHz exceed sample peaks by far less than 6 dB.
-    """
-    if len(pcm) == 0:
-        return False
-    peak = max(int(pcm.max()), -int(pcm.min())) / FULL_SCALE
-    return peak * gain * 2.0 >= 10 ** (ceiling_dbtp / 20) * _MARGIN
-
-
-_MARGIN = 0.995               # of the ceiling: room for int16 rounding and gain modulation
-
-
-def limit_clip(pcm: np.ndarray, gain: float, ceiling_dbtp: float, sample_rate: int,
-               envelope: np.ndarray | None = None) -> np.ndarray:
-    """``pcm`` (int16) times ``gain``, true peak held at or under ``ceiling_dbtp``; int16.
-
-    The gain envelope is the required reduction (ceiling / oversampled peak, per sample),
-    spread by a minimum filter of radius R and smoothed by two moving averages whose radii
-    add up to R, so it never rises above what any sample within R needs: attack and release
-    of ~5 ms each, no clicks, no pumping elsewhere.  ``envelope``: ``peak_envelope(pcm)``
-    if already known.
-    """
-    target = 10 ** (ceiling_dbtp / 20) * _MARGIN
-    x = pcm.astype(np.float32)
-    x *= np.float32(gain / FULL_SCALE)
-    if needs_limiting(pcm, gain, ceiling_dbtp):
-        if envelope is None:
-            envelope = peak_envelope(pcm)
-        peaks = envelope * np.float32(gain)
-        if float(peaks.max()) > target:
-            need = np.minimum(np.float32(1.0), np.float32(target) / np.maximum(peaks, 1e-9))
-            radius = max(2, sample_rate // 200)                    # 5 ms
-            envelope_gain = minimum_filter1d(need, size=2 * radius + 1, mode="nearest")
-            half = radius // 2
-            for _ in range(2):
-                envelope_gain = uniform_filter1d(envelope_gain, size=2 * half + 1,
-                                                 mode="nearest")
-            x *= envelope_gain
-            # The gain moves over ~10 ms, the interpolation filter spans < 1 ms, so the
-            # limited signal's true peak is the old envelope times the gain (to well under
-            # 0.01 dB; the tests measure it).  Saves a second 4x oversampling.
-            peak = float(np.max(peaks * envelope_gain))
-            if peak > target:
-                x *= np.float32(target / peak)
-    x *= np.float32(FULL_SCALE)
-    np.rint(x, out=x)
-    np.clip(x, -32768, 32767, out=x)
-    return x.astype(np.int16)
