@@ -31,7 +31,7 @@ from accesspub.errors import ConfigError, EngineError, EngineUnavailable
 
 BUNDLED_VOICE = "en_US-joe-medium"
 # Bump when our phonemisation or post-processing changes the sound, so caches are redone.
-ADAPTER_REVISION = 2
+ADAPTER_REVISION = 3
 
 
 def _bundled_paths() -> tuple[Path, Path]:
