@@ -32,7 +32,8 @@ import os
 import pickle
 import threading
 from collections.abc import Iterable, Mapping
-from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
+from concurrent.futures import (Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor,
+                                as_completed)
 from dataclasses import dataclass
 from multiprocessing import get_context
 from pathlib import Path
@@ -169,24 +170,25 @@ def _speak(engines: EngineSetLike, text: str, lang: str, rate: int,
 
 # One engine set per worker process, built on first use (or by the pool initializer) and
 # kept for the life of the worker: loading a neural voice costs far more than a sentence.
-_WORKER_ENGINES: tuple[bytes, Any] | None = None
+_WORKER = threading.local()      # per thread: an engine set is not thread-safe
 
 
 def _engines_for(factory: Callable[[], Any]) -> Any:
-    global _WORKER_ENGINES
     ident = pickle.dumps(factory)
-    if _WORKER_ENGINES is None or _WORKER_ENGINES[0] != ident:
-        if _WORKER_ENGINES is not None:
-            getattr(_WORKER_ENGINES[1], "close", lambda: None)()
-        _WORKER_ENGINES = (ident, factory())
-    return _WORKER_ENGINES[1]
+    held = getattr(_WORKER, "engines", None)
+    if held is None or held[0] != ident:
+        if held is not None:
+            getattr(held[1], "close", lambda: None)()
+        _WORKER.engines = held = (ident, factory())
+    return held[1]
 
 
-def _init_worker(factory: Callable[[], Any], threads: int = 0, warm: bool = False) -> None:
-    # Each worker gets its share of the cores: N workers each spawning a thread per core
-    # would oversubscribe the machine and run slower than one process.
-    if threads:
-        os.environ["ACCESSPUB_ONNX_THREADS"] = str(threads)
+def _init_worker(factory: Callable[[], Any], warm: bool = False) -> None:
+    # One ONNX thread per session: a worker runs as many sentences at once as it has
+    # threads instead.  Two single-threaded sentences in parallel beat one sentence on two
+    # threads by far (10 s against 18 s for the sample on 2 cores: ONNX Runtime's threads
+    # wait for each other at every layer).
+    os.environ["ACCESSPUB_ONNX_THREADS"] = "1"
     engines = _engines_for(factory)
     if warm:            # load the voice (and the levelling's imports) now, not on first use
         getattr(engines, "warm", lambda: None)()
@@ -225,6 +227,25 @@ def speak_to_cache(factory: Callable[[], Any], text: str, lang: str, sample_rate
     return stored, len(pcm), spoke
 
 
+def speak_batch_to_cache(factory: Callable[[], Any], jobs: list[tuple[str, str, str, str]],
+                         sample_rate: int, cache_root: str, levelling: Levelling | None,
+                         threads: int) -> list[tuple[str, int, str] | BaseException]:
+    """Several ``speak_to_cache`` jobs ((text, lang, key, engine) each) on ``threads``
+    threads of this worker: its share of the cores.  Each job's result or exception, in
+    order."""
+    def one(job: tuple[str, str, str, str]) -> tuple[str, int, str] | BaseException:
+        text, lang, key, engine = job
+        try:
+            return speak_to_cache(factory, text, lang, sample_rate, cache_root, key, engine,
+                                  levelling)
+        except Exception as exc:         # raised in the parent, located at its sentence
+            return exc
+    if threads <= 1 or len(jobs) == 1:
+        return [one(job) for job in jobs]
+    with ThreadPoolExecutor(min(threads, len(jobs))) as pool:
+        return list(pool.map(one, jobs))
+
+
 @dataclass(slots=True)
 class _Part:
     text: str
@@ -247,6 +268,9 @@ def _default_jobs(config: Config) -> int:
 class WorkerPool:
     """Synthesis worker processes, started before they are needed.
 
+    ``jobs`` processes, each speaking ``threads`` sentences at a time (its share of the
+    cores) with single-threaded ONNX sessions sharing one loaded voice.
+
     Spawning a worker and loading its voice takes about a second; a build starts the pool
     first, so that happens while the main process reads the release.  The workers write
     the clip cache themselves.  ``close()`` stops them, at once if they were never used.
@@ -255,10 +279,10 @@ class WorkerPool:
     def __init__(self, engine_set_factory: Callable[[], Any], jobs: int) -> None:
         self.factory = engine_set_factory
         self.workers = max(1, jobs)
-        threads = max(1, (os.cpu_count() or 1) // self.workers)
+        self.threads = max(1, (os.cpu_count() or 1) // self.workers)   # per worker
         self.executor = ProcessPoolExecutor(
             max_workers=self.workers, mp_context=get_context("spawn"),
-            initializer=_init_worker, initargs=(engine_set_factory, threads, True))
+            initializer=_init_worker, initargs=(engine_set_factory, True))
         self.used = False
         # Start every worker now (the executor would start them one job at a time).
         for _ in range(self.workers):
@@ -460,25 +484,35 @@ def synthesize_publication(
                 # Longest first: the pool then ends with short clips, not one worker still
                 # speaking a long paragraph while the others wait.
                 todo = sorted(todo, key=lambda k: -len(parts[k].text))
-            futures: dict[Future, str] = {}
+            futures: dict[Future, Any] = {}
             try:
                 if pool is not None:   # our workers share the cache's file system: they write it
                     root = str(cache.root.parent)
-                    futures = {
-                        runner.submit(speak_to_cache, engine_set_factory, parts[k].text,
-                                      parts[k].lang, rate, root, k,
-                                      config.narration.choice_for(parts[k].lang).engine,
-                                      levelling): k
-                        for k in todo}
+                    # A worker with several threads gets several sentences per call, so a
+                    # thread that finishes early takes the next instead of waiting.
+                    size = 1 if pool.threads == 1 else 4 * pool.threads
+                    for i in range(0, len(todo), size):
+                        batch = todo[i:i + size]
+                        jobs_ = [(parts[k].text, parts[k].lang, k,
+                                  config.narration.choice_for(parts[k].lang).engine)
+                                 for k in batch]
+                        futures[runner.submit(speak_batch_to_cache, engine_set_factory, jobs_,
+                                              rate, root, levelling, pool.threads)] = batch
                 else:
                     futures = {
                         runner.submit(speak_part, engine_set_factory, parts[k].text,
                                       parts[k].lang, rate, levelling): k for k in todo}
                 for future in as_completed(futures):
+                    if pool is not None:
+                        for key, result in zip(futures[future], future.result()):
+                            with _located(parts[key].location):
+                                if isinstance(result, BaseException):
+                                    raise result
+                                finish(key, result)
+                        continue
                     key = futures[future]
                     with _located(parts[key].location):
-                        result = future.result()
-                        finish(key, result if pool is not None else store(key, result))
+                        finish(key, store(key, future.result()))
             except BaseException:
                 for future in futures:
                     future.cancel()
