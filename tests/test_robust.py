@@ -317,7 +317,15 @@ def test_build_killed_during_synthesis_resumes_from_the_cache(tmp_path):
     victim.wait(timeout=30)
     victim.stdout.close()
     assert digest(root / "build") == before, "the previous build/ must be intact"
+    # A worker finishes the sentences it is speaking (one per thread), then sees its build
+    # is gone and stops: wait for the cache to settle.
+    settled, last, deadline = time.monotonic(), clips(), time.monotonic() + 30
+    while time.monotonic() < deadline and time.monotonic() - settled < 3:
+        time.sleep(0.1)
+        if clips() != last:
+            settled, last = time.monotonic(), clips()
     spoken_before_kill = clips() - known
+    assert spoken_before_kill < 20, "the orphaned worker must not go on speaking"
 
     after = spawn_build(root, "--jobs", "1", audio=True, env=env)
     output = after.communicate(timeout=300)[0]

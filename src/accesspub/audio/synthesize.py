@@ -171,6 +171,7 @@ def _speak(engines: EngineSetLike, text: str, lang: str, rate: int,
 # One engine set per worker process, built on first use (or by the pool initializer) and
 # kept for the life of the worker: loading a neural voice costs far more than a sentence.
 _WORKER = threading.local()      # per thread: an engine set is not thread-safe
+_PARENT: int | None = None       # the build that started this worker process
 
 
 def _engines_for(factory: Callable[[], Any]) -> Any:
@@ -188,6 +189,8 @@ def _init_worker(factory: Callable[[], Any], warm: bool = False) -> None:
     # threads instead.  Two single-threaded sentences in parallel beat one sentence on two
     # threads by far (10 s against 18 s for the sample on 2 cores: ONNX Runtime's threads
     # wait for each other at every layer).
+    global _PARENT
+    _PARENT = os.getppid()
     os.environ["ACCESSPUB_ONNX_THREADS"] = "1"
     engines = _engines_for(factory)
     if warm:            # load the voice (and the levelling's imports) now, not on first use
@@ -234,6 +237,8 @@ def speak_batch_to_cache(factory: Callable[[], Any], jobs: list[tuple[str, str, 
     threads of this worker: its share of the cores.  Each job's result or exception, in
     order."""
     def one(job: tuple[str, str, str, str]) -> tuple[str, int, str] | BaseException:
+        if _PARENT is not None and os.getppid() != _PARENT:
+            os._exit(1)     # the build was killed: nobody wants the rest of this batch
         text, lang, key, engine = job
         try:
             return speak_to_cache(factory, text, lang, sample_rate, cache_root, key, engine,
