@@ -3,8 +3,13 @@ errors crossing from the synthesis thread, and the pre-started worker pool."""
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
 import threading
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -126,3 +131,41 @@ def test_an_unused_pool_stops_its_workers(tmp_path):
     assert len(processes) == 2
     pool.close()
     assert not any(p.is_alive() for p in processes)
+
+
+_IDLE_BUILD = """
+import sys, time
+sys.path.insert(0, sys.argv[1])
+import audio_helpers as h
+from accesspub.audio.synthesize import WorkerPool
+if __name__ == "__main__":
+    pool = WorkerPool(h.ToneEngines(), 2)
+    print("ready", flush=True)
+    time.sleep(120)
+"""
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc (Linux)")
+def test_workers_end_with_a_killed_build():
+    """A build killed while its workers wait for work must not leave them behind."""
+    build = subprocess.Popen([sys.executable, "-c", _IDLE_BUILD, str(Path(__file__).parent)],
+                             stdout=subprocess.PIPE, text=True)
+    assert build.stdout.readline().strip() == "ready"
+    time.sleep(1)
+    workers = [int(stat.parent.name) for stat in Path("/proc").glob("[0-9]*/stat")
+               if _parent_of(stat) == build.pid]
+    assert len(workers) >= 2
+    os.kill(build.pid, signal.SIGKILL)
+    build.wait(10)
+    build.stdout.close()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and any(Path(f"/proc/{p}").exists() for p in workers):
+        time.sleep(0.1)
+    assert not [p for p in workers if Path(f"/proc/{p}").exists()]
+
+
+def _parent_of(stat: Path) -> int | None:
+    try:
+        return int(stat.read_text().rsplit(")", 1)[1].split()[1])
+    except (OSError, IndexError, ValueError):
+        return None

@@ -294,6 +294,19 @@ def test_killed_build_leaves_the_last_good_build(tmp_path):
     assert leftovers == [], "the next build cleans up after the killed one"
 
 
+def _children(pid: int) -> list[int]:
+    """Processes whose parent is ``pid`` (Linux /proc; empty elsewhere)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
 @pytest.mark.slow
 def test_build_killed_during_synthesis_resumes_from_the_cache(tmp_path):
     sentences = [f"Sentence number {n} of the harbour report is here." for n in range(1, 25)]
@@ -313,10 +326,15 @@ def test_build_killed_during_synthesis_resumes_from_the_cache(tmp_path):
     while time.monotonic() < deadline and victim.poll() is None and clips() < known + 5:
         time.sleep(0.05)
     assert victim.poll() is None, "the build ended before it could be interrupted"
+    workers = _children(victim.pid)
     os.kill(victim.pid, signal.SIGKILL)
     victim.wait(timeout=30)
     victim.stdout.close()
     assert digest(root / "build") == before, "the previous build/ must be intact"
+    gone = time.monotonic() + 10
+    while time.monotonic() < gone and any(Path(f"/proc/{pid}").exists() for pid in workers):
+        time.sleep(0.1)
+    assert not any(Path(f"/proc/{pid}").exists() for pid in workers), "orphaned workers"
     # A worker finishes the sentences it is speaking (one per thread), then sees its build
     # is gone and stops: wait for the cache to settle.
     settled, last, deadline = time.monotonic(), clips(), time.monotonic() + 30

@@ -31,6 +31,7 @@ import hashlib
 import os
 import pickle
 import threading
+import time
 from collections.abc import Iterable, Mapping
 from concurrent.futures import (Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor,
                                 as_completed)
@@ -184,6 +185,14 @@ def _engines_for(factory: Callable[[], Any]) -> Any:
     return held[1]
 
 
+def _exit_with_parent() -> None:
+    """End this worker when the build that started it is gone (killed): an idle worker
+    would otherwise wait for work forever, holding its voice in memory."""
+    while os.getppid() == _PARENT:
+        time.sleep(0.5)
+    os._exit(1)
+
+
 def _init_worker(factory: Callable[[], Any], warm: bool = False) -> None:
     # One ONNX thread per session: a worker runs as many sentences at once as it has
     # threads instead.  Two single-threaded sentences in parallel beat one sentence on two
@@ -191,6 +200,7 @@ def _init_worker(factory: Callable[[], Any], warm: bool = False) -> None:
     # wait for each other at every layer).
     global _PARENT
     _PARENT = os.getppid()
+    threading.Thread(target=_exit_with_parent, name="parent watch", daemon=True).start()
     os.environ["ACCESSPUB_ONNX_THREADS"] = "1"
     engines = _engines_for(factory)
     if warm:            # load the voice (and the levelling's imports) now, not on first use
