@@ -3,7 +3,8 @@
     synthesize_publication(publication, engine_set_factory, config, *, jobs, progress)
         -> Synthesis  ({sentence id: SentenceAudio}, .hits, .misses)
     stitch_publication(publication, clips, config, out_dir, *, progress) -> Timeline
-    narrate(...) = both, in order.
+    accesspub.narrate.narrate runs both at once: stitching encodes each sentence as soon
+    as it has been spoken (``ClipFeed``).
 
 All audio is int16 mono at SAMPLE_RATE (44.1 kHz); times are sample counts.  A
 ``SentenceAudio`` is a reference to clips in the clip cache (keys, lengths, engines), not
@@ -13,26 +14,21 @@ stays bounded by a few sentence clips whatever the length of the release.
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Callable
-
 from accesspub.audio.synthesize import (SAMPLE_RATE, ClipFeed, EngineSetLike, Progress,
                                         SentenceAudio, Synthesis, WorkerPool, speak_part,
                                         speak_to_cache, spoken_sentences,
                                         synthesize_publication)
-from accesspub.config import Config
-from accesspub.model import Publication, Timeline
 
 __all__ = [
     "SAMPLE_RATE", "ClipFeed", "EngineSetLike", "Progress", "SentenceAudio", "Synthesis",
     "StitchedChapter", "WorkerPool", "spoken_sentences",
-    "StreamingEncoder", "decode_mp3", "encode_mp3", "narrate", "speak_part", "speak_to_cache",
+    "StreamingEncoder", "decode_mp3", "encode_mp3", "speak_part", "speak_to_cache",
     "stitch_chapter", "stitch_publication", "synthesize_publication",
 ]
 
 
-# Stitching pulls in pyloudnorm and scipy (over a second of imports): loaded only when a
-# narration is actually stitched, so a rebuild served from the narration cache stays fast.
+# Stitching pulls in the encoder and mutagen: loaded only when a narration is actually
+# stitched, so a rebuild served from the narration cache stays fast.
 _LAZY = {"decode_mp3": "encode", "encode_mp3": "encode", "StreamingEncoder": "encode",
          "StitchedChapter": "stitch",
          "stitch_chapter": "stitch", "stitch_publication": "stitch"}
@@ -43,14 +39,3 @@ def __getattr__(name: str):
         import importlib
         return getattr(importlib.import_module(f"accesspub.audio.{_LAZY[name]}"), name)
     raise AttributeError(name)
-
-
-def narrate(publication: Publication, engine_set_factory: Callable[[], EngineSetLike],
-            config: Config, out_dir: Path, *, jobs: int | None = None,
-            progress: Progress | None = None) -> tuple[Timeline, Synthesis]:
-    """Synthesise (through the cache) and stitch; returns the Timeline and the synthesis
-    (whose ``hits``/``misses`` and per-sentence engines go into the build report)."""
-    clips = synthesize_publication(publication, engine_set_factory, config, jobs=jobs,
-                                   progress=progress)
-    from accesspub.audio.stitch import stitch_publication
-    return stitch_publication(publication, clips, config, out_dir), clips
