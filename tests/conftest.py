@@ -34,7 +34,8 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -50,18 +51,26 @@ def on_ci() -> bool:
     return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
 
 
+@contextmanager
+def _environ(name: str, path: Path) -> Iterator[Path]:
+    """``path`` in the environment variable ``name`` for the block; the old value after."""
+    previous = os.environ.get(name)
+    os.environ[name] = str(path)
+    try:
+        yield path
+    finally:
+        if previous is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = previous
+
+
 @pytest.fixture(scope="session", autouse=True)
 def voice_cache(tmp_path_factory) -> Path:
     """Prepared Piper voices go to a folder of this test session, not the user's cache:
     every session prepares the voice once, as a fresh machine does."""
-    path = tmp_path_factory.mktemp("voices")
-    previous = os.environ.get("ACCESSPUB_VOICE_CACHE")
-    os.environ["ACCESSPUB_VOICE_CACHE"] = str(path)
-    yield path
-    if previous is None:
-        os.environ.pop("ACCESSPUB_VOICE_CACHE", None)
-    else:
-        os.environ["ACCESSPUB_VOICE_CACHE"] = previous
+    with _environ("ACCESSPUB_VOICE_CACHE", tmp_path_factory.mktemp("voices")) as path:
+        yield path
 
 
 @pytest.fixture(scope="session")
@@ -167,14 +176,8 @@ def build_project(root: Path, *args: str) -> "object":
 @pytest.fixture(scope="session")
 def speech_cache(tmp_path_factory) -> Path:
     """One clip cache for the session: each sentence is synthesised once per test run."""
-    path = tmp_path_factory.mktemp("speech-cache")
-    previous = os.environ.get("ACCESSPUB_CACHE")
-    os.environ["ACCESSPUB_CACHE"] = str(path)
-    yield path
-    if previous is None:
-        os.environ.pop("ACCESSPUB_CACHE", None)
-    else:
-        os.environ["ACCESSPUB_CACHE"] = previous
+    with _environ("ACCESSPUB_CACHE", tmp_path_factory.mktemp("speech-cache")) as path:
+        yield path
 
 
 @pytest.fixture(scope="session")
