@@ -49,6 +49,25 @@ def test_prepared_voice_is_split_and_cached(voice, voice_cache):
     assert again.halo == meta["halo"]
 
 
+def test_optimised_graphs_are_kept_per_machine_and_speak_the_same(voice, voice_cache):
+    """ONNX Runtime's optimised graphs are saved beside the prepared ones on first load;
+    the next load uses them (no optimising) and says a sentence with the same samples."""
+    (entry,) = [p for p in voice_cache.iterdir() if not p.name.startswith(".")]
+    saved = entry / f"ort-{piper_voice.machine_key()}"
+    assert sorted(p.name for p in saved.iterdir()) == ["decoder.onnx", "encoder.onnx"]
+    ids = ids_of(voice, "A short sentence, spoken twice.")
+    first = voice.ids_to_audio(ids, (0.667, 1.0, 0.8), None)
+    stamps = {p.name: p.stat().st_mtime_ns for p in saved.iterdir()}
+    again = piper_voice.load_voice(MODEL, CONFIG, 1)
+    assert {p.name: p.stat().st_mtime_ns for p in saved.iterdir()} == stamps
+    assert np.array_equal(again.ids_to_audio(ids, (0.667, 1.0, 0.8), None), first)
+    # A damaged copy is not trusted: it is optimised and written again.
+    (saved / "decoder.onnx").write_bytes(b"not a graph")
+    third = piper_voice.load_voice(MODEL, CONFIG, 1)
+    assert (saved / "decoder.onnx").stat().st_size > 1_000_000
+    assert np.array_equal(third.ids_to_audio(ids, (0.667, 1.0, 0.8), None), first)
+
+
 def test_chunked_decoding_equals_decoding_the_whole(voice, monkeypatch):
     ids = ids_of(voice, LONG)
     scales = (0.667, 1.0, 0.8)
