@@ -7,6 +7,7 @@ from mutagen.mp3 import MP3
 
 import audio_helpers as h
 from accesspub.audio.encode import decode_mp3
+from accesspub.audio.join import FRAME_SAMPLES
 from accesspub.audio.stitch import stitch_chapter, stitch_publication
 from accesspub.audio.synthesize import SAMPLE_RATE, synthesize_publication
 from accesspub.config import Pauses
@@ -54,8 +55,10 @@ def test_timeline_adds_up(built):
     assert timeline.sample_rate == RATE
     assert [t.chapter_id for t in timeline.tracks] == ["c01", "c02"]
     assert timeline.tracks[0].offset == 0
-    assert timeline.tracks[1].offset == timeline.tracks[0].samples + chapter_pause
-    assert timeline.samples == sum(t.samples for t in timeline.tracks) + chapter_pause
+    # The chapter pause is made of whole MP3 frames: within half a frame (13 ms).
+    pause = timeline.tracks[1].offset - timeline.tracks[0].samples
+    assert abs(pause - chapter_pause) <= FRAME_SAMPLES // 2
+    assert timeline.samples == sum(t.samples for t in timeline.tracks) + pause
     assert timeline.full_path == tmp / "out" / "test-release.mp3"
     assert [t.path.name for t in timeline.tracks] == ["01-opening.mp3", "02-details.mp3"]
     for track in timeline.tracks:
@@ -71,7 +74,19 @@ def test_decoded_files_match_the_timeline(built):
         assert rate == RATE
         assert abs(len(pcm) - track.samples) <= RATE * 0.005
     full, _ = decode_mp3(timeline.full_path)
-    assert abs(len(full) - timeline.samples) <= RATE * 0.005
+    assert len(full) == timeline.samples
+    # The full file is joined from the tracks' frames: each track decodes inside it to
+    # exactly the samples it decodes to alone, at its offset, with silence between.
+    for track in timeline.tracks:
+        alone, _ = decode_mp3(track.path)
+        assert np.array_equal(full[track.offset:track.offset + track.samples], alone)
+    first, second = timeline.tracks
+    gap = full[first.samples:second.offset].astype(int)
+    # Only the codec's ringing around the cuts (a tone that stops and starts dead) runs
+    # into the pause at its ends (what a track alone trims as delay and padding); the rest
+    # is digital silence.
+    assert np.abs(gap).max() < 400
+    assert not gap[2 * FRAME_SAMPLES:-FRAME_SAMPLES].any()
     # speech onsets in the decoded full file sit where the Timeline says
     for track in timeline.tracks:
         for clip in track.clips[1:]:

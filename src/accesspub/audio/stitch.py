@@ -1,22 +1,25 @@
 """Narrate stage, part 2: sentence clips + pauses -> chapter tracks, full narration, Timeline.
 
 Timing contract (MO-13, A-CH-2): every number in the Timeline is a sample count taken while
-laying clips out here, never read back from an MP3.  A sentence's Clip runs from the first
+laying clips out here, or (a track's offset in the full file) counted from the MP3 frames
+the full file is joined from; never measured by decoding.  A sentence's Clip runs from the first
 sample of its speech to the first sample of the next sentence's speech, so the pause after a
 sentence belongs to it and the clips of a track tile it without gaps; the last clip ends at
 the end of the track (tracks end with the last word: the chapter pause lives only in the full
 file, between tracks, and belongs to the chapter before it there).
 
 Pauses (AU-4): ``pauses.sentence`` between sentences of a block, ``pauses.paragraph`` after a
-block, ``pauses.heading`` after a heading; ``pauses.chapter`` between tracks in the full file.
+block, ``pauses.heading`` after a heading; ``pauses.chapter`` between tracks in the full file
+(to within 13 ms: it is made of whole MP3 frames, see ``join``).
 
 Linear time, bounded memory, one pass: a track is laid out from the sentences that have
 spoken text (known before any is spoken) and the pauses between them; then each sentence's
 clip is taken as soon as it exists (``clips[sid]`` may wait for a synthesis still running),
-written to two ffmpeg processes (the chapter's track and the full narration, one encoder
-open across all chapters) and forgotten.  Clips arrive levelled to the narration's loudness
-(``synthesize.Levelling``, done where they are spoken), so nothing here measures audio.  So encoding runs alongside synthesis, and memory is a few sentence clips at a
-time, whatever the length of the book.
+written to the chapter's ffmpeg and forgotten; the full narration is joined from the
+tracks' frames at the end (``join``: every sample is encoded once).  Clips arrive levelled
+to the narration's loudness (``synthesize.Levelling``, done where they are spoken), so
+nothing here measures audio.  So encoding runs alongside synthesis, and memory is a few
+sentence clips at a time, whatever the length of the book.
 """
 
 from __future__ import annotations
@@ -29,9 +32,11 @@ from typing import Callable, Container, Iterator, Mapping, Union
 import numpy as np
 
 from accesspub.audio.encode import StreamingEncoder
+from accesspub.audio.join import EncodedTrack, join_tracks, offsets, read_track, silence_frames
 from accesspub.audio.synthesize import SAMPLE_RATE, SentenceAudio
 from accesspub.audio.tags import tag_full, tag_track
 from accesspub.config import Config, Pauses
+from accesspub.errors import ToolError
 from accesspub.model import Block, Chapter, Clip, Publication, Section, Sentence, Timeline, Track
 
 
@@ -187,45 +192,48 @@ def stitch_publication(publication: Publication, clips: Mapping[str, SentenceAud
     tracks_dir = out_dir / "tracks"
     tracks_dir.mkdir(parents=True, exist_ok=True)
     full_path = out_dir / f"{publication.slug}.mp3"
-    tracks: list[Track] = []
-    offset = done = 0
+    laid_out: list[tuple[tuple[Clip, ...], int, tuple[str, ...]]] = []
+    encoded: list[EncodedTrack] = []
+    done = 0
     encode = dict(sample_rate=sample_rate, bitrate=narration.bitrate)
     if progress:
         progress("encoding", 0, total)
-    # Each clip is read once and written to two ffmpeg processes: the chapter's track
-    # and the full narration (open across all chapters).  LAME is single-threaded, so the
-    # two encoders, this process and any synthesis workers share the cores.
-    with StreamingEncoder(full_path, **encode) as full:
-        for chapter, plan in zip(publication.chapters, plans):
-            if tracks:
-                full.write(_SILENCE(chapter_pause))
-                offset += chapter_pause
-            path = tracks_dir / f"{chapter.slug}.mp3"
-            laid: list[Clip] = []
-            engines: dict[str, None] = {}
-            cursor = 0
-            with StreamingEncoder(path, **encode) as one:
-                for sid, pause in plan:
-                    audio = clips[sid]
-                    pcm = audio.pcm
-                    for chunk in (pcm, _SILENCE(pause)):
-                        one.write(chunk)
-                        full.write(chunk)
-                    laid.append(Clip(sid, cursor, cursor + len(pcm) + pause))
-                    cursor += len(pcm) + pause
-                    engines.update(dict.fromkeys(audio.engines))
-                    done += 1
-                    if progress:
-                        progress("encoding", done, total)
-                if not plan:
-                    cursor = _silent_track(narration.pauses, sample_rate)
-                    one.write(_SILENCE(cursor))
-                    full.write(_SILENCE(cursor))
-            tracks.append(Track(chapter.id, path, tuple(laid), cursor, offset, tuple(engines)))
-            offset += cursor
+    # Each clip is read once and written to its chapter's encoder; the full narration is
+    # then joined from the tracks' frames (``join``), not encoded again.
+    for chapter, plan in zip(publication.chapters, plans):
+        path = tracks_dir / f"{chapter.slug}.mp3"
+        laid: list[Clip] = []
+        engines: dict[str, None] = {}
+        cursor = 0
+        with StreamingEncoder(path, **encode) as one:
+            for sid, pause in plan:
+                audio = clips[sid]
+                pcm = audio.pcm
+                one.write(pcm)
+                one.write(_SILENCE(pause))
+                laid.append(Clip(sid, cursor, cursor + len(pcm) + pause))
+                cursor += len(pcm) + pause
+                engines.update(dict.fromkeys(audio.engines))
+                done += 1
+                if progress:
+                    progress("encoding", done, total)
+            if not plan:
+                cursor = _silent_track(narration.pauses, sample_rate)
+                one.write(_SILENCE(cursor))
+        encoded.append(read_track(path))
+        if encoded[-1].samples != cursor:
+            raise ToolError(f"{path.name} decodes to {encoded[-1].samples} samples, not the "
+                            f"{cursor} encoded", code="tool-failed")
+        laid_out.append((tuple(laid), cursor, tuple(engines)))
 
+    gaps = [silence_frames(a, b, chapter_pause) for a, b in zip(encoded, encoded[1:])]
+    starts, samples = offsets(encoded, gaps)
+    join_tracks(encoded, gaps, full_path)
+    tracks = [Track(chapter.id, track.path, laid, length, start, engines)
+              for chapter, track, start, (laid, length, engines)
+              in zip(publication.chapters, encoded, starts, laid_out)]
     timeline = Timeline(sample_rate=sample_rate, tracks=tuple(tracks), full_path=full_path,
-                        samples=offset, voice=narration.voice)
+                        samples=samples, voice=narration.voice)
     for chapter, track in zip(publication.chapters, tracks):
         tag_track(track.path, publication.meta, chapter, len(tracks),
                   publisher=publication.meta.publisher or config.publisher)
