@@ -3,6 +3,7 @@ errors crossing from the synthesis thread, and the pre-started worker pool."""
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import signal
 import subprocess
@@ -131,6 +132,39 @@ def test_an_unused_pool_stops_its_workers(tmp_path):
     assert len(processes) == 2
     pool.close()
     assert not any(p.is_alive() for p in processes)
+
+
+def test_speaking_ahead_is_claimed_not_repeated(tmp_path):
+    """The workers speak a release before its languages are detected; the build then
+    keeps what they started, speaks a sentence detection changed in its new form, and
+    speaks nothing twice.  Clips spoken ahead count as made by this build."""
+    from accesspub.speech import map_sentences
+    log = tmp_path / "spoken.log"
+    engines = h.ToneEngines(log=log)
+    cfg = h.config(tmp_path)
+    read = h.small_publication()
+    moved = "c01-s0002"
+
+    def detect(s):
+        if s.id != moved:
+            return s
+        return dataclasses.replace(s, spoken=tuple(dataclasses.replace(p, lang="de")
+                                                   for p in s.spoken))
+    detected = map_sentences(read, detect)
+    with WorkerPool(engines, 2) as pool:
+        pool.prefetch(read, cfg)
+        deadline = time.monotonic() + 20
+        while not log.exists() and time.monotonic() < deadline:
+            time.sleep(0.02)                  # some are spoken ahead, the rest wait
+        result = synthesize_publication(detected, engines, cfg, pool=pool)
+    lines = log.read_text(encoding="utf-8").splitlines()
+    assert len(lines) == len(set(lines))                          # nothing spoken twice
+    spoken = {s.id: s for s in detected.iter_sentences()}
+    expected = {f"{p.lang}\t{p.text}" for s in spoken.values() for p in s.spoken}
+    assert expected <= set(lines)
+    assert f"de\t{spoken[moved].spoken[0].text}" in lines
+    assert result.misses == len(expected) and result.hits == 0
+    assert list(result) == [s.id for s in detected.iter_sentences()]
 
 
 _IDLE_BUILD = """

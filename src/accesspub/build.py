@@ -6,12 +6,14 @@ read -> model -> speech -> check -> narrate -> write, into a staging folder that
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import shutil
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Callable
 
 from filelock import FileLock, Timeout
 
@@ -78,9 +80,13 @@ class BuildResult:
     seconds: float
 
 
-def load_publications(config: Config, diag: Diagnostics,
-                      names: tuple[str, ...] = ()) -> list[Publication]:
-    """Every release (or those named) as a frozen Publication; problems go to ``diag``."""
+def load_publications(config: Config, diag: Diagnostics, names: tuple[str, ...] = (),
+                      ahead: Callable[[Publication], None] | None = None) -> list[Publication]:
+    """Every release (or those named) as a frozen Publication; problems go to ``diag``.
+
+    ``ahead(publication)`` is called with each release as read, before its languages are
+    detected (which can take seconds): what speaking ahead starts from.
+    """
     found = find_releases(config)
     if names:
         known = {slug for slug, _ in found}
@@ -98,6 +104,8 @@ def load_publications(config: Config, diag: Diagnostics,
             raw = read_release(slug, files, config)
             publication = build_publication(raw, config, diag)
             if config.detect_languages:
+                if ahead is not None:
+                    ahead(publication)
                 from accesspub.langdetect import mark_passages
                 publication = mark_passages(publication, diag, config.cache_dir)
             publications.append(publication)
@@ -115,12 +123,14 @@ def load_lexicon(config: Config):
     return load(path)
 
 
-def analyse(config: Config, names: tuple[str, ...] = ()) -> tuple[list[Publication], Diagnostics, object]:
+def analyse(config: Config, names: tuple[str, ...] = (),
+            ahead: Callable[[Publication], None] | None = None
+            ) -> tuple[list[Publication], Diagnostics, object]:
     """Read, model, check and speak every release (or those named), collecting every
     finding without raising: what ``accesspub check`` reports and ``build`` starts from."""
     diag = Diagnostics(config.ignore)
     diag.extend(config.diagnostics)
-    publications = load_publications(config, diag, names)
+    publications = load_publications(config, diag, names, ahead)
     from accesspub.lint import lint_publication
     for publication in publications:
         lint_publication(publication, config, diag)
@@ -135,10 +145,12 @@ def analyse(config: Config, names: tuple[str, ...] = ()) -> tuple[list[Publicati
     return publications, diag, lexicon
 
 
-def prepare(config: Config, options: BuildOptions) -> tuple[list[Publication], Diagnostics, object]:
+def prepare(config: Config, options: BuildOptions,
+            ahead: Callable[[Publication], None] | None = None
+            ) -> tuple[list[Publication], Diagnostics, object]:
     """``analyse``, then raise with all errors (or warnings, with --strict) before anything
     is written."""
-    publications, diag, lexicon = analyse(config, options.releases)
+    publications, diag, lexicon = analyse(config, options.releases, ahead)
     if wants_feed(config, options.audio):
         from accesspub.writers.feed import base_url
         base_url(config)          # a feed without its base URL fails now, before synthesis
@@ -236,6 +248,17 @@ def write_report(result_dir: Path, releases: list[ReleaseResult], diag: Diagnost
     return path
 
 
+def _speak_ahead(config: Config, pool, publication: Publication) -> None:
+    """Start the workers on the release as read so far (``WorkerPool.prefetch``)."""
+    from accesspub.speech import apply_speech
+    try:
+        spoken = apply_speech(publication, config, Diagnostics(config.ignore),
+                              load_lexicon(config))
+    except AccessPubError:
+        return                  # reported where the build meets it, with its location
+    pool.prefetch(spoken, config)
+
+
 def run_build(config: Config, options: BuildOptions) -> BuildResult:
     """Build every release into ``config.output_dir``, all or nothing."""
     started = time.monotonic()
@@ -254,7 +277,8 @@ def run_build(config: Config, options: BuildOptions) -> BuildResult:
             from accesspub.narrate import engine_factory
             jobs = options.jobs or config.narration.jobs or os.cpu_count() or 1
             pool = WorkerPool(engine_factory(config), jobs)
-        publications, diag, lexicon = prepare(config, options)
+        publications, diag, lexicon = prepare(
+            config, options, functools.partial(_speak_ahead, config, pool) if pool else None)
         output = config.output_dir
         recover(output)
         staging = output.with_name(f".{output.name}-staging-{os.getpid()}")

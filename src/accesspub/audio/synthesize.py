@@ -269,6 +269,30 @@ class _Part:
     result: tuple[str, int, str] | None = None     # (stored key, samples, engine)
 
 
+def _plan(publication: Publication, engines: Any, config: Config, rate: int,
+          level_key: str) -> tuple[dict[str, "_Part"], list[tuple[str, list[str]]]]:
+    """(every distinct part to speak, by cache key, in reading order; each sentence's keys)."""
+    fingerprints: dict[str, str] = {}
+    parts: dict[str, _Part] = {}
+    layout: list[tuple[str, list[str]]] = []
+    for sentence in publication.iter_sentences():
+        keys = []
+        for part in sentence.spoken:
+            if not part.text.strip():
+                continue
+            if part.lang not in fingerprints:
+                fingerprints[part.lang] = engines.fingerprint(part.lang)
+            voice = _voice(engines, config, part.lang)
+            key = clip_key(fingerprints[part.lang], voice, part.lang, part.text, rate,
+                           level_key)
+            keys.append(key)
+            if key not in parts:
+                parts[key] = _Part(part.text, part.lang, sentence.location)
+        if keys:
+            layout.append((sentence.id, keys))
+    return parts, layout
+
+
 def _voice(engines: Any, config: Config, lang: str) -> str:
     """The voice the chosen engine will use for ``lang`` (part of the cache key)."""
     choice = config.narration.choice_for(lang)
@@ -299,9 +323,67 @@ class WorkerPool:
             max_workers=self.workers, mp_context=get_context("spawn"),
             initializer=_init_worker, initargs=(engine_set_factory, True))
         self.used = False
+        self.prefetched: dict[Future, list[str]] = {}    # speculative batches -> keys
+        self.ahead: dict[Future, list[str]] = {}         # those not claimed yet
         # Start every worker now (the executor would start them one job at a time).
         for _ in range(self.workers):
             self.executor.submit(int)
+
+    def speak(self, parts: dict[str, "_Part"], keys: list[str], config: Config,
+              rate: int, cache_root: str, levelling: "Levelling | None"
+              ) -> dict[Future, list[str]]:
+        """Submit ``keys`` (of ``parts``) in order; each future's keys.  A worker with
+        several threads gets several parts per call, so a thread that finishes early takes
+        the next instead of waiting."""
+        size = 1 if self.threads == 1 else 4 * self.threads
+        futures: dict[Future, list[str]] = {}
+        for i in range(0, len(keys), size):
+            batch = keys[i:i + size]
+            jobs = [(parts[k].text, parts[k].lang, k,
+                     config.narration.choice_for(parts[k].lang).engine) for k in batch]
+            futures[self.executor.submit(speak_batch_to_cache, self.factory, jobs, rate,
+                                         cache_root, levelling, self.threads)] = batch
+        return futures
+
+    def prefetch(self, publication: Publication, config: Config) -> None:
+        """Start speaking ``publication`` while the build is still reading it.
+
+        Language detection takes a second or more on a cold cache, and changes only the
+        sentences it finds in another language.  So the workers speak the release as it
+        reads before detection, instead of waiting; ``claim`` then keeps what they have
+        started and the build submits the rest, changed sentences included, in reading
+        order.  What they speak is cached either way: nothing is wasted unless detection
+        changes a sentence already spoken.
+        """
+        rate = SAMPLE_RATE
+        levelling = Levelling.from_config(config, rate)
+        engines = self.factory()
+        try:
+            parts, _ = _plan(publication, engines, config, rate, levelling.key())
+        finally:
+            getattr(engines, "close", lambda: None)()
+        cache = ClipCache(config.cache_dir)
+        todo = [k for k in parts if cache.info(k) is None]
+        batches = self.speak(parts, todo, config, rate, str(cache.root.parent), levelling)
+        self.prefetched.update(batches)
+        self.ahead.update(batches)
+
+    def spoken_ahead(self) -> set[str]:
+        """Keys the speculative batches have spoken so far (clips made by this build,
+        though the build may find them in the cache)."""
+        spoken = set()
+        for future, keys in self.prefetched.items():
+            if future.done() and not future.cancelled() and future.exception() is None:
+                spoken.update(k for k, r in zip(keys, future.result())
+                              if not isinstance(r, BaseException))
+        return spoken
+
+    def claim(self) -> dict[Future, list[str]]:
+        """The speculative batches already started (each with its keys); those not started
+        are cancelled, to be submitted again in the build's order."""
+        kept = {f: keys for f, keys in self.ahead.items() if not f.cancel()}
+        self.ahead = {}
+        return kept
 
     def close(self) -> None:
         if not self.used:
@@ -413,24 +495,7 @@ def synthesize_publication(
     engines = engine_set_factory()
     out = Synthesis()
     try:
-        fingerprints: dict[str, str] = {}
-        parts: dict[str, _Part] = {}
-        layout: list[tuple[str, list[str]]] = []
-        for sentence in publication.iter_sentences():
-            keys = []
-            for part in sentence.spoken:
-                if not part.text.strip():
-                    continue
-                if part.lang not in fingerprints:
-                    fingerprints[part.lang] = engines.fingerprint(part.lang)
-                voice = _voice(engines, config, part.lang)
-                key = clip_key(fingerprints[part.lang], voice, part.lang, part.text, rate,
-                               level_key)
-                keys.append(key)
-                if key not in parts:
-                    parts[key] = _Part(part.text, part.lang, sentence.location)
-            if keys:
-                layout.append((sentence.id, keys))
+        parts, layout = _plan(publication, engines, config, rate, level_key)
 
         waiting: dict[str, list[int]] = {}       # part key -> sentences (layout index)
         missing: list[int] = []                  # parts each sentence still waits for
@@ -502,17 +567,10 @@ def synthesize_publication(
             futures: dict[Future, Any] = {}
             try:
                 if pool is not None:   # our workers share the cache's file system: they write it
-                    root = str(cache.root.parent)
-                    # A worker with several threads gets several sentences per call, so a
-                    # thread that finishes early takes the next instead of waiting.
-                    size = 1 if pool.threads == 1 else 4 * pool.threads
-                    for i in range(0, len(todo), size):
-                        batch = todo[i:i + size]
-                        jobs_ = [(parts[k].text, parts[k].lang, k,
-                                  config.narration.choice_for(parts[k].lang).engine)
-                                 for k in batch]
-                        futures[runner.submit(speak_batch_to_cache, engine_set_factory, jobs_,
-                                              rate, root, levelling, pool.threads)] = batch
+                    futures.update(pool.claim())
+                    started = {k for keys in futures.values() for k in keys}
+                    futures.update(pool.speak(parts, [k for k in todo if k not in started],
+                                              config, rate, str(cache.root.parent), levelling))
                 else:
                     futures = {
                         runner.submit(speak_part, engine_set_factory, parts[k].text,
@@ -520,6 +578,8 @@ def synthesize_publication(
                 for future in as_completed(futures):
                     if pool is not None:
                         for key, result in zip(futures[future], future.result()):
+                            if key not in parts or parts[key].result is not None:
+                                continue      # spoken ahead: no longer wanted, or cached
                             with _located(parts[key].location):
                                 if isinstance(result, BaseException):
                                     raise result
@@ -539,7 +599,8 @@ def synthesize_publication(
         getattr(engines, "close", lambda: None)()
 
     ordered = Synthesis((sid, out[sid]) for sid, _ in layout)      # reading order
-    ordered.hits, ordered.misses = total - len(todo), len(todo)
+    fresh = set(todo) | (pool.spoken_ahead() & set(parts) if pool is not None else set())
+    ordered.hits, ordered.misses = total - len(fresh), len(fresh)
     return ordered
 
 
