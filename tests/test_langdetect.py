@@ -62,3 +62,50 @@ def test_short_or_marked_text_is_left_alone(tmp_path):
         config=CONFIG)
     (publication,), diag, _ = prepare(load_config(root), BuildOptions(audio=False))
     assert not [d for d in diag.items if d.code.startswith("lang-passage")]
+
+
+def _sentences(*texts: str) -> list:
+    from accesspub.model import Run, Sentence, SourceLocation
+    return [Sentence(f"s{i}", (Run(text, "en"),), "en", SourceLocation("a.md", i))
+            for i, text in enumerate(texts, 1)]
+
+
+ENGLISH = ("The delegation arrived in the capital on Monday and met the minister.",
+           "The minister said that the talks had been open and useful for both sides.",
+           "They agreed to meet again in the spring to sign the final agreement.")
+
+
+def test_a_sentence_of_the_release_own_words_is_not_judged(monkeypatch):
+    """The quick screen calls some short English sentences Dutch; one made mostly of words
+    the release uses in its English sentences is not sent to the (slow) full models, while
+    a sentence really in another language still is, and is found."""
+    from accesspub import langdetect
+    judged = []
+    real = langdetect._judge
+    monkeypatch.setattr(langdetect, "_judge", lambda text, primary: judged.append(text)
+                        or real(text, primary))
+    unsure = "The Soviet invasion failed to achieve its aim."
+    assert langdetect._ranked(langdetect._screen(), unsure)[0][0] != "en"   # the premise
+    french = "Nous sommes très heureux de travailler ensemble pour nos deux villes."
+    sentences = _sentences(*ENGLISH, "The aim of the talks was to achieve a lasting peace.",
+                           unsure, french)
+    found = langdetect.detect_passages(sentences, "en", langdetect.Verdicts(None))
+    assert judged == [french]
+    assert list(found) == [sentences[-1].id] and found[sentences[-1].id][0] == "fr"
+
+
+def test_verdicts_are_kept_so_a_rebuild_loads_no_model(monkeypatch, tmp_path):
+    from accesspub import langdetect
+    french = "Nous sommes très heureux de travailler ensemble pour nos deux villes."
+    sentences = _sentences(*ENGLISH, french)
+    first = langdetect.Verdicts(tmp_path / "langdetect.json")
+    found = langdetect.detect_passages(sentences, "en", first)
+    first.save()
+
+    def no_models(*args):
+        raise AssertionError("a language model was loaded")
+    monkeypatch.setattr(langdetect, "_screen", no_models)
+    monkeypatch.setattr(langdetect, "_judge_between", no_models)
+    again = langdetect.detect_passages(sentences, "en",
+                                       langdetect.Verdicts(tmp_path / "langdetect.json"))
+    assert again == found and list(found) == ["s4"]

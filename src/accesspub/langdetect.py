@@ -24,6 +24,7 @@ RELEASE_CONFIDENCE = 0.80    # a whole release: its first few thousand character
 STRONG = 0.95                # a sentence is marked
 WEAK = 0.70                  # a sentence is reported
 MIN_WORDS = 6                # shorter sentences (names, headings) are not judged
+SHARED = 0.5                 # of its words in the release's own: a sentence is not judged
 
 
 @lru_cache(maxsize=1)
@@ -85,17 +86,20 @@ def detect_release_language(markdown: str) -> tuple[str, float] | None:
     return None
 
 
-def _judge(sentence: Sentence, release_lang: str) -> tuple[str, float] | None:
+def _eligible(sentence: Sentence, release_lang: str) -> bool:
+    """Worth judging: text the author left unmarked, long enough to tell."""
     if any(r.lang != release_lang for r in sentence.runs if r.text.strip()):
-        return None                      # the author marked languages here: theirs is right
-    text = sentence.text
-    words = [w for w in text.split() if any(c.isalpha() for c in w)]
-    if sentence.role != "text" or len(words) < MIN_WORDS:
-        return None
-    primary = release_lang.split("-")[0].lower()
-    screen = _ranked(_screen(), text)
-    if not screen or screen[0][0] == primary:
-        return None
+        return False                     # the author marked languages here: theirs is right
+    words = [w for w in sentence.text.split() if any(c.isalpha() for c in w)]
+    return sentence.role == "text" and len(words) >= MIN_WORDS
+
+
+def _words(text: str) -> list[str]:
+    return [w.lower() for w in re.findall(r"[^\W\d_]+", text)]
+
+
+def _judge(text: str, primary: str) -> tuple[str, float] | None:
+    """The full models' verdict on a sentence the screen did not find in ``primary``."""
     ranked = confidences(text, expected=primary)
     tag, value = ranked[0]
     if tag == primary:
@@ -107,14 +111,18 @@ def _judge(sentence: Sentence, release_lang: str) -> tuple[str, float] | None:
 
 
 class Verdicts:
-    """Detection results kept on disk by (release language, sentence text): lingua's models
-    take most of a second to load, and a rebuild judges the same sentences again."""
+    """Detection results kept on disk by (release language, sentence): lingua's models
+    take most of a second to load, and a rebuild judges the same sentences again.
 
-    VERSION = "1"
+    Two kinds: the screen's language for a sentence, and the full models' verdict on a
+    sentence that needed one.
+    """
+
+    VERSION = "2"
 
     def __init__(self, path: Path | None) -> None:
         self.path = path
-        self.known: dict[str, list | None] = {}
+        self.known: dict[str, object] = {}
         self.changed = False
         if path is not None and path.is_file():
             try:
@@ -124,13 +132,25 @@ class Verdicts:
             except (OSError, ValueError, KeyError):
                 self.known = {}
 
-    def judge(self, sentence: Sentence, release_lang: str) -> tuple[str, float] | None:
-        key = hashlib.sha256(f"{release_lang}\0{sentence.role}\0{[(r.lang, r.text) for r in sentence.runs]}".encode()).hexdigest()
+    def _remember(self, kind: str, sentence: Sentence, release_lang: str, work):
+        key = hashlib.sha256(f"{kind}\0{release_lang}\0{sentence.role}\0"
+                             f"{[(r.lang, r.text) for r in sentence.runs]}".encode()).hexdigest()
         if key not in self.known:
-            found = _judge(sentence, release_lang)
-            self.known[key] = list(found) if found else None
+            self.known[key] = work()
             self.changed = True
-        found = self.known[key]
+        return self.known[key]
+
+    def screen(self, sentence: Sentence, release_lang: str) -> str | None:
+        def work() -> str | None:
+            ranked = _ranked(_screen(), sentence.text)
+            return ranked[0][0] if ranked else None
+        return self._remember("screen", sentence, release_lang, work)
+
+    def judge(self, sentence: Sentence, release_lang: str) -> tuple[str, float] | None:
+        def work() -> list | None:
+            found = _judge(sentence.text, release_lang.split("-")[0].lower())
+            return list(found) if found else None
+        found = self._remember("judge", sentence, release_lang, work)
         return (found[0], found[1]) if found else None
 
     def save(self) -> None:
@@ -142,15 +162,45 @@ class Verdicts:
         os.replace(temp, self.path)
 
 
+def detect_passages(sentences: list[Sentence], release_lang: str,
+                    verdicts: Verdicts) -> dict[str, tuple[str, float]]:
+    """{sentence id: (language, confidence)} for the sentences that look like another
+    language than ``release_lang``.
+
+    Three steps, cheapest first: lingua's quick screen over all languages; a sentence it
+    does not place in the release's language, yet mostly made of words the release uses
+    in sentences it does, is in the release's language (the screen is unsure on short
+    sentences: "The Soviet invasion failed to achieve its aim." screens as Dutch); the
+    rest are judged by the full models of the few languages in question, which take a
+    fifth of a second each to load.
+    """
+    primary = release_lang.split("-")[0].lower()
+    eligible = [s for s in sentences if _eligible(s, release_lang)]
+    screened = {s.id: verdicts.screen(s, release_lang) for s in eligible}
+    vocabulary = {w for s in eligible if screened[s.id] == primary for w in _words(s.text)}
+    found = {}
+    for sentence in eligible:
+        if screened[sentence.id] in (None, primary):
+            continue
+        words = _words(sentence.text)
+        if words and sum(w in vocabulary for w in words) >= SHARED * len(words):
+            continue
+        verdict = verdicts.judge(sentence, release_lang)
+        if verdict is not None:
+            found[sentence.id] = verdict
+    return found
+
+
 def mark_passages(publication: Publication, diag: Diagnostics,
                   cache_dir: Path | None = None) -> Publication:
     """A copy in which sentences clearly in another language carry that language."""
     from accesspub.speech import map_sentences
     release_lang = publication.meta.lang
     verdicts = Verdicts(cache_dir / "langdetect.json" if cache_dir else None)
+    found_in = detect_passages(list(publication.iter_sentences()), release_lang, verdicts)
 
     def mark(sentence: Sentence) -> Sentence:
-        found = verdicts.judge(sentence, release_lang)
+        found = found_in.get(sentence.id)
         if found is None:
             return sentence
         tag, value = found
