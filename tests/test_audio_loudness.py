@@ -237,3 +237,25 @@ def test_importing_the_module_loads_neither_scipy_nor_pyloudnorm():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           check=True)
     assert done.stdout.strip() == "[]"
+
+
+def test_remeasuring_a_limited_clip_by_linearity_equals_measuring_it():
+    """``normalise_clip`` measures the limited clip from the first K-weighting plus the
+    limiter's spans; that must agree with measuring the limited clip itself."""
+    from accesspub.audio.limiter import apply_gain, limiter_gain
+    from accesspub.audio.loudness import _Measured
+    x = speechlike(6.0, seed=3)
+    x[RATE:RATE + 40] = 32000                         # a few sharp peaks to limit
+    x[4 * RATE:4 * RATE + 25] = -31000
+    context = (RATE // 5, RATE // 5)
+    measured = _Measured(x, RATE, context)
+    assert abs(measured.loudness() - clip_loudness(x, RATE, context)) < 1e-9
+    for gain in (1.1, 3.0):
+        scale, spans = limiter_gain(x, gain, -1.5, RATE)
+        assert spans
+        if gain < 2:                              # only the planted peaks need limiting
+            assert sum(len(g) for _, g in spans) < len(x) // 20
+        limited = apply_gain(x, gain, scale, spans)
+        assert abs(measured.loudness(gain * scale, spans)
+                   - clip_loudness(limited, RATE, context)) < 0.005
+        assert true_peak_dbtp(limited) <= -1.5 + 1e-3

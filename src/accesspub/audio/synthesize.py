@@ -154,7 +154,7 @@ class Levelling:
                    round(narration.true_peak - codec_db, 4), context)
 
     def key(self) -> str:
-        return f"level {self.target_lufs} LUFS, ceiling {self.ceiling_dbtp} dBTP, {self.context}"
+        return f"level r2 {self.target_lufs} LUFS, ceiling {self.ceiling_dbtp} dBTP, {self.context}"
 
     def apply(self, pcm: np.ndarray, sample_rate: int) -> np.ndarray:
         from accesspub.audio.loudness import normalise_clip
