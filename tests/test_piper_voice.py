@@ -36,7 +36,7 @@ def ids_of(voice: piper_voice.LoadedVoice, text: str) -> list[int]:
 
 def test_prepared_voice_is_split_and_cached(voice, voice_cache):
     assert voice.decoder is not None and voice.deterministic
-    (entry,) = [p for p in voice_cache.iterdir() if not p.name.startswith(".")]
+    (entry,) = [p for p in voice_cache.iterdir() if (p / "prepared.json").is_file()]
     meta = json.loads((entry / "prepared.json").read_text())
     assert meta["split"] and len(meta["noise_inputs"]) == 2
     # The vocoder's receptive field, from its convolutions: kernel 7 at the frame rate,
@@ -52,7 +52,7 @@ def test_prepared_voice_is_split_and_cached(voice, voice_cache):
 def test_optimised_graphs_are_kept_per_machine_and_speak_the_same(voice, voice_cache):
     """ONNX Runtime's optimised graphs are saved beside the prepared ones on first load;
     the next load uses them (no optimising) and says a sentence with the same samples."""
-    (entry,) = [p for p in voice_cache.iterdir() if not p.name.startswith(".")]
+    (entry,) = [p for p in voice_cache.iterdir() if (p / "prepared.json").is_file()]
     saved = entry / f"ort-{piper_voice.machine_key()}"
     assert sorted(p.name for p in saved.iterdir()) == ["decoder.onnx", "encoder.onnx"]
     ids = ids_of(voice, "A short sentence, spoken twice.")
@@ -151,3 +151,22 @@ def test_memory_does_not_grow_with_the_sentence():
     # frame); in chunks it is ~180 MB (its encoder's share still grows with it), 60 MB for
     # the short one.
     assert 20 < short_mb and long_mb < 300, (short_s, short_mb, long_s, long_mb)
+
+
+def test_file_digests_are_kept_in_the_voice_cache(tmp_path, voice_cache, monkeypatch):
+    import hashlib
+    import os
+    path = tmp_path / "voice.onnx"
+    path.write_bytes(b"a voice" * 1000)
+    expected = hashlib.sha256(path.read_bytes()).hexdigest()
+    assert piper_voice.file_sha256(path) == expected
+    piper_voice._digests.clear()                 # a new process: read back, not hashed
+    real_open = Path.open
+    monkeypatch.setattr(Path, "open", lambda self, *a, **k: (_ for _ in ()).throw(
+        AssertionError("hashed again")) if self == path else real_open(self, *a, **k))
+    assert piper_voice.file_sha256(path) == expected
+    monkeypatch.undo()
+    path.write_bytes(b"another voice" * 1000)    # changed (size and time): hashed again
+    os.utime(path, ns=(1, 1))
+    piper_voice._digests.clear()
+    assert piper_voice.file_sha256(path) == hashlib.sha256(path.read_bytes()).hexdigest()

@@ -20,9 +20,7 @@ from filelock import FileLock, Timeout
 from accesspub.config import Config
 from accesspub.errors import AccessPubError, ContentError, Diagnostics
 from accesspub.model import Publication, Timeline
-from accesspub.outline import build_publication
 from accesspub.progress import Progress, Silent
-from accesspub.reader import find_releases, read_release
 
 
 @dataclass
@@ -87,6 +85,10 @@ def load_publications(config: Config, diag: Diagnostics, names: tuple[str, ...] 
     ``ahead(publication)`` is called with each release as read, before its languages are
     detected (which can take seconds): what speaking ahead starts from.
     """
+    # Imported here, not at the top: a build starts its synthesis workers first, and
+    # these take a fifth of a second to import.
+    from accesspub.outline import build_publication
+    from accesspub.reader import find_releases, read_release
     found = find_releases(config)
     if names:
         known = {slug for slug, _ in found}
