@@ -56,7 +56,7 @@ PREPARED_REVISION = 2
 # The shared noise table: 2**21 floats (8 MB), drawn once per process from a fixed seed.
 NOISE_TABLE = 1 << 21
 # Decode at most this many latent frames (~3.7 s of audio at 22050 Hz) in one call.
-CHUNK_FRAMES = 320
+CHUNK_FRAMES = 480
 
 _voices: dict[tuple[str, str, int], "LoadedVoice"] = {}
 _digests: dict[tuple[str, int, int], str] = {}
