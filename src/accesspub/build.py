@@ -106,10 +106,13 @@ def load_publications(config: Config, diag: Diagnostics, names: tuple[str, ...] 
             raw = read_release(slug, files, config)
             publication = build_publication(raw, config, diag)
             if config.detect_languages:
+                from accesspub.langdetect import mark_passages, screen_release
+                # Screening loads lingua's models holding the GIL (0.4 s): done before the
+                # workers are given anything, or this process could not feed them meanwhile.
+                verdicts = screen_release(publication, config.cache_dir)
                 if ahead is not None:
                     ahead(publication)
-                from accesspub.langdetect import mark_passages
-                publication = mark_passages(publication, diag, config.cache_dir)
+                publication = mark_passages(publication, diag, config.cache_dir, verdicts)
             publications.append(publication)
         except ContentError as exc:
             diag.items.append(exc.as_diagnostic())

@@ -191,12 +191,24 @@ def detect_passages(sentences: list[Sentence], release_lang: str,
     return found
 
 
+def screen_release(publication: Publication, cache_dir: Path | None = None) -> Verdicts:
+    """The verdicts (cached on disk under ``cache_dir``) with every sentence worth judging
+    screened: the step that loads lingua's models, unless the cache has them all."""
+    verdicts = Verdicts(cache_dir / "langdetect.json" if cache_dir else None)
+    release_lang = publication.meta.lang
+    for sentence in publication.iter_sentences():
+        if _eligible(sentence, release_lang):
+            verdicts.screen(sentence, release_lang)
+    return verdicts
+
+
 def mark_passages(publication: Publication, diag: Diagnostics,
-                  cache_dir: Path | None = None) -> Publication:
+                  cache_dir: Path | None = None,
+                  verdicts: Verdicts | None = None) -> Publication:
     """A copy in which sentences clearly in another language carry that language."""
     from accesspub.speech import map_sentences
     release_lang = publication.meta.lang
-    verdicts = Verdicts(cache_dir / "langdetect.json" if cache_dir else None)
+    verdicts = verdicts or Verdicts(cache_dir / "langdetect.json" if cache_dir else None)
     found_in = detect_passages(list(publication.iter_sentences()), release_lang, verdicts)
 
     def mark(sentence: Sentence) -> Sentence:
