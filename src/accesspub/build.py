@@ -78,13 +78,19 @@ class BuildResult:
     seconds: float
 
 
-def load_publications(config: Config, diag: Diagnostics, names: tuple[str, ...] = (),
-                      ahead: Callable[[Publication], None] | None = None) -> list[Publication]:
-    """Every release (or those named) as a frozen Publication; problems go to ``diag``.
+@dataclass
+class HeadStart:
+    """What a build starts before it has read anything: ``speak(publication)`` is called
+    with each release as read, before its languages are detected (what speaking ahead
+    starts from); ``lingua`` runs language detection (``langdetect.LinguaProcess``)."""
 
-    ``ahead(publication)`` is called with each release as read, before its languages are
-    detected (which can take seconds): what speaking ahead starts from.
-    """
+    speak: Callable[[Publication], None] | None = None
+    lingua: object | None = None
+
+
+def load_publications(config: Config, diag: Diagnostics, names: tuple[str, ...] = (),
+                      head: HeadStart | None = None) -> list[Publication]:
+    """Every release (or those named) as a frozen Publication; problems go to ``diag``."""
     # Imported here, not at the top: a build starts its synthesis workers first, and
     # these take a fifth of a second to import.
     from accesspub.outline import build_publication
@@ -107,11 +113,15 @@ def load_publications(config: Config, diag: Diagnostics, names: tuple[str, ...] 
             publication = build_publication(raw, config, diag)
             if config.detect_languages:
                 from accesspub.langdetect import mark_passages, screen_release
-                # Screening loads lingua's models holding the GIL (0.4 s): done before the
-                # workers are given anything, or this process could not feed them meanwhile.
-                verdicts = screen_release(publication, config.cache_dir)
-                if ahead is not None:
-                    ahead(publication)
+                head = head or HeadStart()
+                # lingua holds the GIL while it loads its models: in this process, it
+                # screens before the workers are given anything (this process could not
+                # feed them meanwhile); in its own, after.
+                if head.speak is not None and head.lingua is not None:
+                    head.speak(publication)
+                verdicts = screen_release(publication, config.cache_dir, head.lingua)
+                if head.speak is not None and head.lingua is None:
+                    head.speak(publication)
                 publication = mark_passages(publication, diag, config.cache_dir, verdicts)
             publications.append(publication)
         except ContentError as exc:
@@ -128,14 +138,13 @@ def load_lexicon(config: Config):
     return load(path)
 
 
-def analyse(config: Config, names: tuple[str, ...] = (),
-            ahead: Callable[[Publication], None] | None = None
+def analyse(config: Config, names: tuple[str, ...] = (), head: HeadStart | None = None
             ) -> tuple[list[Publication], Diagnostics, object]:
     """Read, model, check and speak every release (or those named), collecting every
     finding without raising: what ``accesspub check`` reports and ``build`` starts from."""
     diag = Diagnostics(config.ignore)
     diag.extend(config.diagnostics)
-    publications = load_publications(config, diag, names, ahead)
+    publications = load_publications(config, diag, names, head)
     from accesspub.lint import lint_publication
     for publication in publications:
         lint_publication(publication, config, diag)
@@ -150,12 +159,11 @@ def analyse(config: Config, names: tuple[str, ...] = (),
     return publications, diag, lexicon
 
 
-def prepare(config: Config, options: BuildOptions,
-            ahead: Callable[[Publication], None] | None = None
+def prepare(config: Config, options: BuildOptions, head: HeadStart | None = None
             ) -> tuple[list[Publication], Diagnostics, object]:
     """``analyse``, then raise with all errors (or warnings, with --strict) before anything
     is written."""
-    publications, diag, lexicon = analyse(config, options.releases, ahead)
+    publications, diag, lexicon = analyse(config, options.releases, head)
     if wants_feed(config, options.audio):
         from accesspub.writers.feed import base_url
         base_url(config)          # a feed without its base URL fails now, before synthesis
@@ -275,6 +283,7 @@ def run_build(config: Config, options: BuildOptions) -> BuildResult:
         raise AccessPubError("another accesspub build is running in this project",
                              code="build-locked", hint="wait for it to finish") from None
     pool = None
+    head = HeadStart()
     try:
         if options.audio:
             # Workers start (and load their voices) while the release is being read.
@@ -282,8 +291,11 @@ def run_build(config: Config, options: BuildOptions) -> BuildResult:
             from accesspub.narrate import engine_factory
             jobs = options.jobs or config.narration.jobs or os.cpu_count() or 1
             pool = WorkerPool(engine_factory(config), jobs)
-        publications, diag, lexicon = prepare(
-            config, options, functools.partial(_speak_ahead, config, pool) if pool else None)
+            head.speak = functools.partial(_speak_ahead, config, pool)
+            if config.detect_languages and not (config.cache_dir / "langdetect.json").exists():
+                from accesspub.langdetect import LinguaProcess
+                head.lingua = LinguaProcess()    # a first build: it will be needed
+        publications, diag, lexicon = prepare(config, options, head)
         output = config.output_dir
         recover(output)
         staging = output.with_name(f".{output.name}-staging-{os.getpid()}")
@@ -307,6 +319,8 @@ def run_build(config: Config, options: BuildOptions) -> BuildResult:
             result.rebase(staging, output)
         return BuildResult(output, results, diag, time.monotonic() - started)
     finally:
+        if head.lingua is not None:
+            head.lingua.close()
         if pool is not None:
             pool.close()
         lock.release()

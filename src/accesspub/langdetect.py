@@ -110,6 +110,66 @@ def _judge(text: str, primary: str) -> tuple[str, float] | None:
     return None
 
 
+def _screen_tags(texts: list[str]) -> list[str | None]:
+    """The quick screen's language for each text."""
+    tags = []
+    for text in texts:
+        ranked = _ranked(_screen(), text)
+        tags.append(ranked[0][0] if ranked else None)
+    return tags
+
+
+class Lingua:
+    """lingua's screen and judgement, in this process."""
+
+    def screen(self, texts: list[str]) -> list[str | None]:
+        return _screen_tags(texts)
+
+    def judge(self, text: str, primary: str) -> tuple[str, float] | None:
+        return _judge(text, primary)
+
+    def close(self) -> None:
+        pass
+
+
+def _start_detector() -> None:
+    from accesspub.orphans import end_with_parent
+    end_with_parent()
+    _screen_tags(["The models load now, while the build reads the release."])
+
+
+class LinguaProcess(Lingua):
+    """lingua in a process of its own, started with the build so that its models load
+    while the release is read.
+
+    lingua holds the GIL while it loads a model (0.4 s for the screen, 0.2 s per language
+    for the full models): in the build process that would stop it feeding its synthesis
+    workers, which by then are speaking the release ahead.
+    """
+
+    def __init__(self) -> None:
+        from concurrent.futures import ProcessPoolExecutor
+        from multiprocessing import get_context
+        self.executor = ProcessPoolExecutor(1, mp_context=get_context("spawn"),
+                                            initializer=_start_detector)
+        self.executor.submit(int)            # start it now, not on first use
+        self.used = False
+
+    def screen(self, texts: list[str]) -> list[str | None]:
+        self.used = True
+        return self.executor.submit(_screen_tags, texts).result()
+
+    def judge(self, text: str, primary: str) -> tuple[str, float] | None:
+        self.used = True
+        return self.executor.submit(_judge, text, primary).result()
+
+    def close(self) -> None:
+        if not self.used:               # don't wait for models nobody will ask about
+            for process in list(getattr(self.executor, "_processes", {}).values()):
+                process.terminate()
+        self.executor.shutdown(wait=True, cancel_futures=True)
+
+
 class Verdicts:
     """Detection results kept on disk by (release language, sentence): lingua's models
     take most of a second to load, and a rebuild judges the same sentences again.
@@ -120,8 +180,9 @@ class Verdicts:
 
     VERSION = "2"
 
-    def __init__(self, path: Path | None) -> None:
+    def __init__(self, path: Path | None, lingua: Lingua | None = None) -> None:
         self.path = path
+        self.lingua = lingua or Lingua()
         self.known: dict[str, object] = {}
         self.changed = False
         if path is not None and path.is_file():
@@ -132,26 +193,32 @@ class Verdicts:
             except (OSError, ValueError, KeyError):
                 self.known = {}
 
-    def _remember(self, kind: str, sentence: Sentence, release_lang: str, work):
-        key = hashlib.sha256(f"{kind}\0{release_lang}\0{sentence.role}\0"
-                             f"{[(r.lang, r.text) for r in sentence.runs]}".encode()).hexdigest()
-        if key not in self.known:
-            self.known[key] = work()
+    @staticmethod
+    def _key(kind: str, sentence: Sentence, release_lang: str) -> str:
+        return hashlib.sha256(f"{kind}\0{release_lang}\0{sentence.role}\0"
+                              f"{[(r.lang, r.text) for r in sentence.runs]}".encode()).hexdigest()
+
+    def screen_all(self, sentences: list[Sentence], release_lang: str) -> None:
+        """Screen every sentence not screened yet, in one call to lingua."""
+        keys = {self._key("screen", s, release_lang): s for s in sentences}
+        todo = [k for k in keys if k not in self.known]
+        if todo:
+            for key, tag in zip(todo, self.lingua.screen([keys[k].text for k in todo])):
+                self.known[key] = tag
             self.changed = True
-        return self.known[key]
 
     def screen(self, sentence: Sentence, release_lang: str) -> str | None:
-        def work() -> str | None:
-            ranked = _ranked(_screen(), sentence.text)
-            return ranked[0][0] if ranked else None
-        return self._remember("screen", sentence, release_lang, work)
+        self.screen_all([sentence], release_lang)
+        return self.known[self._key("screen", sentence, release_lang)]  # type: ignore[return-value]
 
     def judge(self, sentence: Sentence, release_lang: str) -> tuple[str, float] | None:
-        def work() -> list | None:
-            found = _judge(sentence.text, release_lang.split("-")[0].lower())
-            return list(found) if found else None
-        found = self._remember("judge", sentence, release_lang, work)
-        return (found[0], found[1]) if found else None
+        key = self._key("judge", sentence, release_lang)
+        if key not in self.known:
+            found = self.lingua.judge(sentence.text, release_lang.split("-")[0].lower())
+            self.known[key] = list(found) if found else None
+            self.changed = True
+        found = self.known[key]
+        return (found[0], found[1]) if found else None  # type: ignore[index]
 
     def save(self) -> None:
         if self.path is None or not self.changed:
@@ -191,14 +258,15 @@ def detect_passages(sentences: list[Sentence], release_lang: str,
     return found
 
 
-def screen_release(publication: Publication, cache_dir: Path | None = None) -> Verdicts:
+def screen_release(publication: Publication, cache_dir: Path | None = None,
+                   lingua: Lingua | None = None) -> Verdicts:
     """The verdicts (cached on disk under ``cache_dir``) with every sentence worth judging
-    screened: the step that loads lingua's models, unless the cache has them all."""
-    verdicts = Verdicts(cache_dir / "langdetect.json" if cache_dir else None)
+    screened: the step that loads lingua's models, unless the cache has them all.
+    ``lingua``: where lingua runs (default: in this process)."""
+    verdicts = Verdicts(cache_dir / "langdetect.json" if cache_dir else None, lingua)
     release_lang = publication.meta.lang
-    for sentence in publication.iter_sentences():
-        if _eligible(sentence, release_lang):
-            verdicts.screen(sentence, release_lang)
+    verdicts.screen_all([s for s in publication.iter_sentences()
+                         if _eligible(s, release_lang)], release_lang)
     return verdicts
 
 

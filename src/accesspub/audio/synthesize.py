@@ -185,22 +185,14 @@ def _engines_for(factory: Callable[[], Any]) -> Any:
     return held[1]
 
 
-def _exit_with_parent() -> None:
-    """End this worker when the build that started it is gone (killed): an idle worker
-    would otherwise wait for work forever, holding its voice in memory."""
-    while os.getppid() == _PARENT:
-        time.sleep(0.5)
-    os._exit(1)
-
-
 def _init_worker(factory: Callable[[], Any], warm: bool = False) -> None:
     # One ONNX thread per session: a worker runs as many sentences at once as it has
     # threads instead.  Two single-threaded sentences in parallel beat one sentence on two
     # threads by far (10 s against 18 s for the sample on 2 cores: ONNX Runtime's threads
     # wait for each other at every layer).
     global _PARENT
-    _PARENT = os.getppid()
-    threading.Thread(target=_exit_with_parent, name="parent watch", daemon=True).start()
+    from accesspub.orphans import end_with_parent
+    _PARENT = end_with_parent()
     os.environ["ACCESSPUB_ONNX_THREADS"] = "1"
     engines = _engines_for(factory)
     if warm:            # load the voice (and the levelling's imports) now, not on first use
