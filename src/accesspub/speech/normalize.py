@@ -53,7 +53,7 @@ class LanguageRules:
         return text
 
 
-_REGISTRY: dict[str, Callable[[str], LanguageRules]] = {}
+_REGISTRY: dict[str, "Callable[[str], LanguageRules] | str"] = {}   # or "module:class"
 
 
 def register(primary: str, factory: Callable[[str], LanguageRules]) -> None:
@@ -63,7 +63,13 @@ def register(primary: str, factory: Callable[[str], LanguageRules]) -> None:
 
 def rules_for(lang: str) -> LanguageRules:
     """The rules for a BCP 47 tag; plain ``LanguageRules`` when the language has none."""
-    return _rules_for(lang or "", _REGISTRY.get((lang or "").split("-")[0].lower()))
+    primary = (lang or "").split("-")[0].lower()
+    factory = _REGISTRY.get(primary)
+    if isinstance(factory, str):
+        import importlib
+        module, name = factory.split(":")
+        factory = _REGISTRY[primary] = getattr(importlib.import_module(module), name)
+    return _rules_for(lang or "", factory)
 
 
 @lru_cache(maxsize=128)
@@ -127,16 +133,10 @@ def normalize(text: str, lang: str, *, number_format: str = "") -> str:
     return clean_whitespace(restore(spoken, saved))
 
 
-def _register_builtin() -> None:
-    from accesspub.speech.de import GermanRules
-    from accesspub.speech.en import EnglishRules
-    from accesspub.speech.es import SpanishRules
-    from accesspub.speech.fr import FrenchRules
-
-    register("en", EnglishRules)
-    register("de", GermanRules)
-    register("fr", FrenchRules)
-    register("es", SpanishRules)
-
-
-_register_builtin()
+# Built-in rules are imported on first use: each loads num2words and Babel data, a tenth of
+# a second that a release in one language should not pay for the others.
+for _primary, _where in (("en", "accesspub.speech.en:EnglishRules"),
+                         ("de", "accesspub.speech.de:GermanRules"),
+                         ("fr", "accesspub.speech.fr:FrenchRules"),
+                         ("es", "accesspub.speech.es:SpanishRules")):
+    _REGISTRY[_primary] = _where
