@@ -172,8 +172,10 @@ import sys, time
 sys.path.insert(0, sys.argv[1])
 import audio_helpers as h
 from accesspub.audio.synthesize import WorkerPool
+from accesspub.langdetect import LinguaProcess
 if __name__ == "__main__":
     pool = WorkerPool(h.ToneEngines(), 2)
+    lingua = LinguaProcess()
     print("ready", flush=True)
     time.sleep(120)
 """
@@ -181,14 +183,15 @@ if __name__ == "__main__":
 
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc (Linux)")
 def test_workers_end_with_a_killed_build():
-    """A build killed while its workers wait for work must not leave them behind."""
+    """A build killed while its workers (and its language detector) wait for work must
+    not leave them behind."""
     build = subprocess.Popen([sys.executable, "-c", _IDLE_BUILD, str(Path(__file__).parent)],
                              stdout=subprocess.PIPE, text=True)
     assert build.stdout.readline().strip() == "ready"
     time.sleep(1)
     workers = [int(stat.parent.name) for stat in Path("/proc").glob("[0-9]*/stat")
                if _parent_of(stat) == build.pid]
-    assert len(workers) >= 2
+    assert len(workers) >= 3
     os.kill(build.pid, signal.SIGKILL)
     build.wait(10)
     build.stdout.close()
