@@ -29,9 +29,8 @@ import queue
 import subprocess
 import tempfile
 import threading
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Iterable
 
 import numpy as np
 
@@ -157,20 +156,6 @@ class StreamingEncoder:
         except BaseException:
             pass
         self.path.unlink(missing_ok=True)
-
-
-def encode_many(jobs: Sequence[tuple[Iterable[np.ndarray], Path]], *, sample_rate: int,
-                bitrate: str = "64k", workers: int | None = None) -> None:
-    """Encode several files at once (one ffmpeg each); the first error is raised.
-
-    Threads suffice: the Python side only copies bytes into pipes, LAME runs in ffmpeg.
-    """
-    workers = workers or len(jobs) or 1
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        futures = [pool.submit(encode_mp3, chunks, path, sample_rate=sample_rate,
-                               bitrate=bitrate) for chunks, path in jobs]
-        for future in futures:
-            future.result()
 
 
 def decode_mp3(path: Path, sample_rate: int | None = None) -> tuple[np.ndarray, int]:
