@@ -341,11 +341,11 @@ class WorkerPool:
         """Start speaking ``publication`` while the build is still reading it.
 
         Language detection takes a second or more on a cold cache, and changes only the
-        sentences it finds in another language.  So the workers speak the release as it
-        reads before detection, instead of waiting; ``claim`` then keeps what they have
-        started and the build submits the rest, changed sentences included, in reading
-        order.  What they speak is cached either way: nothing is wasted unless detection
-        changes a sentence already spoken.
+        sentences it finds in another language.  So the workers speak the release as read,
+        before detection, instead of waiting for it; ``claim`` then keeps the batches they
+        have started and the build submits the rest, changed sentences included, in
+        reading order.  What they speak is cached either way: nothing is wasted unless
+        detection changes a sentence already spoken.
         """
         rate = SAMPLE_RATE
         levelling = Levelling.from_config(config, rate)
