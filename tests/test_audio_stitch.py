@@ -79,7 +79,8 @@ def test_decoded_files_match_the_timeline(built):
     # exactly the samples it decodes to alone, at its offset, with silence between.
     for track in timeline.tracks:
         alone, _ = decode_mp3(track.path)
-        assert np.array_equal(full[track.offset:track.offset + track.samples], alone)
+        assert 0 <= len(alone) - track.samples <= 47     # ffmpeg's tag may count padding
+        assert np.array_equal(full[track.offset:track.offset + len(alone)], alone)
     first, second = timeline.tracks
     gap = full[first.samples:second.offset].astype(int)
     # Only the codec's ringing around the cuts (a tone that stops and starts dead) runs

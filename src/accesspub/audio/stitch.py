@@ -32,7 +32,8 @@ from typing import Callable, Container, Iterator, Mapping, Union
 import numpy as np
 
 from accesspub.audio.encode import StreamingEncoder
-from accesspub.audio.join import EncodedTrack, join_tracks, offsets, read_track, silence_frames
+from accesspub.audio.join import (FRAME_SAMPLES, EncodedTrack, join_tracks, offsets, read_track,
+                                  silence_frames)
 from accesspub.audio.synthesize import SAMPLE_RATE, SentenceAudio
 from accesspub.audio.tags import tag_full, tag_track
 from accesspub.config import Config, Pauses
@@ -221,7 +222,10 @@ def stitch_publication(publication: Publication, clips: Mapping[str, SentenceAud
                 cursor = _silent_track(narration.pauses, sample_rate)
                 one.write(_SILENCE(cursor))
         encoded.append(read_track(path))
-        if encoded[-1].samples != cursor:
+        # ffmpeg's LAME tag counts up to 47 samples of padding as audio when a track ends
+        # 1-47 samples into a frame: the track then decodes that much longer, in silence.
+        # Offsets in the full file follow the tag, as decoders do.
+        if not 0 <= encoded[-1].samples - cursor < FRAME_SAMPLES:
             raise ToolError(f"{path.name} decodes to {encoded[-1].samples} samples, not the "
                             f"{cursor} encoded", code="tool-failed")
         laid_out.append((tuple(laid), cursor, tuple(engines)))
