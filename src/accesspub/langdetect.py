@@ -148,11 +148,8 @@ class LinguaProcess(Lingua):
     """
 
     def __init__(self) -> None:
-        from concurrent.futures import ProcessPoolExecutor
-        from multiprocessing import get_context
-        self.executor = ProcessPoolExecutor(1, mp_context=get_context("spawn"),
-                                            initializer=_start_detector)
-        self.executor.submit(int)            # start it now, not on first use
+        from accesspub.orphans import start_pool
+        self.executor = start_pool(1, _start_detector)
         self.used = False
 
     def screen(self, texts: list[str]) -> list[str | None]:
@@ -164,10 +161,8 @@ class LinguaProcess(Lingua):
         return self.executor.submit(_judge, text, primary).result()
 
     def close(self) -> None:
-        if not self.used:               # don't wait for models nobody will ask about
-            for process in list(getattr(self.executor, "_processes", {}).values()):
-                process.terminate()
-        self.executor.shutdown(wait=True, cancel_futures=True)
+        from accesspub.orphans import stop_pool
+        stop_pool(self.executor, self.used)
 
 
 class Verdicts:

@@ -1,10 +1,14 @@
-"""Child processes that end with the build that started them."""
+"""Child processes of a build: started at once, stopped at once when unused, and ended
+with the build that started them."""
 
 from __future__ import annotations
 
 import os
 import threading
 import time
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context
+from typing import Callable
 
 
 def end_with_parent() -> int:
@@ -19,3 +23,23 @@ def end_with_parent() -> int:
 
     threading.Thread(target=watch, name="parent watch", daemon=True).start()
     return parent
+
+
+def start_pool(workers: int, initializer: Callable[..., None],
+               initargs: tuple = ()) -> ProcessPoolExecutor:
+    """A pool of ``workers`` spawned processes, all started now (the executor would start
+    them one job at a time), each running ``initializer(*initargs)`` first."""
+    executor = ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"),
+                                   initializer=initializer, initargs=initargs)
+    for _ in range(workers):
+        executor.submit(int)
+    return executor
+
+
+def stop_pool(executor: ProcessPoolExecutor, used: bool) -> None:
+    """Shut ``executor`` down; at once, without waiting for its processes to finish
+    starting (loading a voice or a model), when nothing was ever asked of them."""
+    if not used:
+        for process in list(getattr(executor, "_processes", {}).values()):
+            process.terminate()
+    executor.shutdown(wait=True, cancel_futures=True)

@@ -33,10 +33,8 @@ import pickle
 import threading
 import time
 from collections.abc import Iterable, Mapping
-from concurrent.futures import (Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor,
-                                as_completed)
+from concurrent.futures import Executor, Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
-from multiprocessing import get_context
 from pathlib import Path
 from typing import Any, Callable, Iterator, Protocol
 
@@ -48,6 +46,7 @@ from accesspub.config import Config
 from accesspub.engines import AudioClip
 from accesspub.errors import AccessPubError, ToolError
 from accesspub.model import Publication, SourceLocation
+from accesspub.orphans import start_pool, stop_pool
 
 SAMPLE_RATE = 44100          # every clip, track and file of the narration (AU-2)
 
@@ -311,15 +310,10 @@ class WorkerPool:
         self.factory = engine_set_factory
         self.workers = max(1, jobs)
         self.threads = max(1, (os.cpu_count() or 1) // self.workers)   # per worker
-        self.executor = ProcessPoolExecutor(
-            max_workers=self.workers, mp_context=get_context("spawn"),
-            initializer=_init_worker, initargs=(engine_set_factory, True))
+        self.executor = start_pool(self.workers, _init_worker, (engine_set_factory, True))
         self.used = False
         self.prefetched: dict[Future, list[str]] = {}    # speculative batches -> keys
         self.ahead: dict[Future, list[str]] = {}         # those not claimed yet
-        # Start every worker now (the executor would start them one job at a time).
-        for _ in range(self.workers):
-            self.executor.submit(int)
 
     def speak(self, parts: dict[str, "_Part"], keys: list[str], config: Config,
               rate: int, cache_root: str, levelling: "Levelling | None"
@@ -378,11 +372,7 @@ class WorkerPool:
         return kept
 
     def close(self) -> None:
-        if not self.used:
-            # Nothing to say: don't wait for voices to load just to throw them away.
-            for process in list(getattr(self.executor, "_processes", {}).values()):
-                process.terminate()
-        self.executor.shutdown(wait=True, cancel_futures=True)
+        stop_pool(self.executor, self.used)
 
     def __enter__(self) -> "WorkerPool":
         return self
