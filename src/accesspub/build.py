@@ -10,6 +10,7 @@ import functools
 import json
 import os
 import shutil
+import threading
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -272,6 +273,14 @@ def _speak_ahead(config: Config, pool, publication: Publication) -> None:
     pool.prefetch(spoken, config)
 
 
+def _measure_codec(config: Config) -> None:
+    from accesspub.audio.synthesize import Levelling
+    try:
+        Levelling.from_config(config)          # kept by encode.codec_gain_db's cache
+    except AccessPubError:
+        pass                    # reported where the build needs the figure
+
+
 def run_build(config: Config, options: BuildOptions) -> BuildResult:
     """Build every release into ``config.output_dir``, all or nothing."""
     started = time.monotonic()
@@ -292,6 +301,9 @@ def run_build(config: Config, options: BuildOptions) -> BuildResult:
             jobs = options.jobs or config.narration.jobs or os.cpu_count() or 1
             pool = WorkerPool(engine_factory(config), jobs)
             head.speak = functools.partial(_speak_ahead, config, pool)
+            # The encoder's level change (an ffmpeg round trip, 0.1 s) is part of every
+            # clip's cache key: measured while the release is read, not when it is spoken.
+            threading.Thread(target=_measure_codec, args=(config,), daemon=True).start()
             if config.detect_languages and not (config.cache_dir / "langdetect.json").exists():
                 from accesspub.langdetect import LinguaProcess
                 head.lingua = LinguaProcess()    # a first build: it will be needed

@@ -31,6 +31,7 @@ three times while rewriting it.  Without ``onnx`` the voice is used as Piper shi
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -262,12 +263,15 @@ def _session_options(threads: int, optimise: bool = True, save: Path | None = No
     return options
 
 
+@functools.lru_cache(maxsize=None)
 def machine_key() -> str:
     """ONNX Runtime's version and this CPU (and our rewriting of its output): what an
     optimised graph is only valid for."""
     import platform
     import onnxruntime
-    cpu = f"{platform.machine()} {platform.processor()}"
+    # platform.processor() runs `uname -p` in a subprocess on Linux: /proc/cpuinfo says more.
+    cpu = platform.machine() if os.path.exists("/proc/cpuinfo") else \
+        f"{platform.machine()} {platform.processor()}"
     try:
         with open("/proc/cpuinfo", encoding="utf-8") as fh:
             cpu += "".join(sorted({line for line in fh
