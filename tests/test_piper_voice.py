@@ -170,3 +170,87 @@ def test_file_digests_are_kept_in_the_voice_cache(tmp_path, voice_cache, monkeyp
     os.utime(path, ns=(1, 1))
     piper_voice._digests.clear()
     assert piper_voice.file_sha256(path) == hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _op_counts(path: Path) -> dict[str, int]:
+    import collections
+    import onnx
+    return collections.Counter(n.op_type for n in onnx.load(str(path)).graph.node)
+
+
+def _latent_frames(voice: piper_voice.LoadedVoice, text: str) -> np.ndarray:
+    ids = ids_of(voice, text)
+    args = {"input": np.array([ids], np.int64), "input_lengths": np.array([len(ids)], np.int64),
+            "scales": np.array([0.667, 1.0, 0.8], np.float32)}
+    for k, name in enumerate(voice.noise_inputs):
+        args[name] = piper_voice._noise_slice(3, k, len(ids) * 4096)
+    return voice.voice.session.run(None, args)[0]
+
+
+def _ort_optimised(path: Path):
+    """ONNX Runtime's own optimisation of a prepared graph, in memory, nothing rewritten."""
+    import onnxruntime
+    return onnxruntime.InferenceSession(
+        str(path), sess_options=piper_voice._session_options(1),
+        providers=["CPUExecutionProvider"])
+
+
+def test_decoder_keeps_blocked_tensors_and_decodes_the_same_samples(voice, voice_cache):
+    """The decoder is one 2-D graph whose blocked (NCHWc) tensors flow from convolution to
+    convolution: ONNX Runtime alone converts back and forth around each of its 20
+    convolutions; what is saved converts only around the 3 upsampling layers and the
+    last convolution, and decodes bit for bit what ONNX Runtime's own graph decodes."""
+    (entry,) = [p for p in voice_cache.iterdir() if (p / "prepared.json").is_file()]
+    prepared = _op_counts(entry / "decoder.onnx")
+    assert prepared["Unsqueeze"] == 1 and prepared["Squeeze"] == 1      # 2-D throughout
+    saved = _op_counts(entry / f"ort-{piper_voice.machine_key()}" / "decoder.onnx")
+    assert saved["Conv"] >= 20 and saved["ReorderOutput"] <= 4, saved
+    assert saved["LeakyRelu"] >= 15             # now working on blocked tensors
+    plain = _ort_optimised(entry / "decoder.onnx")
+    frames = _latent_frames(voice, "Blocked or not, the same voice.")
+    name = plain.get_inputs()[0].name
+    ours = voice.decoder.run(None, {name: frames})[0]
+    assert ours.size > 22050 and np.array_equal(ours, plain.run(None, {name: frames})[0])
+
+
+def test_a_rewrite_that_changes_the_sound_is_not_used(tmp_path, monkeypatch):
+    """keep_blocked's result is checked on a probe: a rewrite that decodes differently
+    (here, one LeakyRelu's slope changed) is thrown away for ONNX Runtime's own graph."""
+    from accesspub.engines import piper_graph
+    real = piper_graph.keep_blocked
+
+    def wrong(graph_model, multiple=16):
+        changed = real(graph_model, multiple)
+        relu = next(n for n in graph_model.graph.node if n.op_type == "LeakyRelu")
+        relu.attribute[0].f = 0.3
+        return changed
+
+    monkeypatch.setenv("ACCESSPUB_VOICE_CACHE", str(tmp_path))
+    monkeypatch.setattr(piper_graph, "keep_blocked", wrong)
+    loaded = piper_voice.load_voice(MODEL, CONFIG, 1)
+    (entry,) = [p for p in tmp_path.iterdir() if (p / "prepared.json").is_file()]
+    saved = _op_counts(entry / f"ort-{piper_voice.machine_key()}" / "decoder.onnx")
+    assert saved["ReorderOutput"] >= 15, saved          # ONNX Runtime's graph, as made
+    frames = _latent_frames(loaded, "A probe caught it.")
+    plain = _ort_optimised(entry / "decoder.onnx")
+    name = plain.get_inputs()[0].name
+    assert np.array_equal(loaded.decoder.run(None, {name: frames})[0],
+                          plain.run(None, {name: frames})[0])
+
+
+def test_decoder_as_2d_leaves_a_graph_it_cannot_lift():
+    """An op that is neither a convolution nor pointwise (a Reshape) keeps the decoder as
+    it is, for convs_as_2d's one-convolution-at-a-time rewrite."""
+    from onnx import TensorProto, helper, numpy_helper
+    from accesspub.engines import piper_graph
+    weight = numpy_helper.from_array(np.ones((4, 4, 3), np.float32), "w")
+    shape = numpy_helper.from_array(np.array([1, -1], np.int64), "shape")
+    graph = helper.make_graph(
+        [helper.make_node("Conv", ["z", "w"], ["c"], pads=[1, 1]),
+         helper.make_node("Reshape", ["c", "shape"], ["audio"])], "g",
+        [helper.make_tensor_value_info("z", TensorProto.FLOAT, [1, 4, "frames"])],
+        [helper.make_tensor_value_info("audio", TensorProto.FLOAT, None)], [weight, shape])
+    model = helper.make_model(graph)
+    before = model.SerializeToString()
+    assert not piper_graph.decoder_as_2d(model)
+    assert model.SerializeToString() == before

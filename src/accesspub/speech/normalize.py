@@ -126,11 +126,17 @@ def normalize(text: str, lang: str, *, number_format: str = "") -> str:
     if not cleaned:
         return ""
     hidden, saved = protect(cleaned)
+    return clean_whitespace(restore(_speak(rules_for(lang), hidden, number_format), saved))
+
+
+@lru_cache(maxsize=1 << 16)
+def _speak(rules: LanguageRules, text: str, number_format: str) -> str:
+    # Cached: a build speaks its release twice, ahead of language detection and after it
+    # (build._speak_ahead), and most sentences come out of detection unchanged.
     try:
-        spoken = rules_for(lang).speak(hidden, number_format=number_format)
+        return rules.speak(text, number_format=number_format)
     except Exception:  # a rule bug must not stop a build: say the text as written
-        spoken = hidden
-    return clean_whitespace(restore(spoken, saved))
+        return text
 
 
 # Built-in rules are imported on first use: each loads num2words and Babel data, a tenth of
