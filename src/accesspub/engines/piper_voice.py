@@ -55,7 +55,7 @@ log = logging.getLogger(__name__)
 FRAMES_PER_ID = 6
 MAX_GROW = 4
 # Bump when the rewriting or splitting (piper_graph) changes what a prepared voice contains.
-PREPARED_REVISION = 3
+PREPARED_REVISION = 4
 # Bump when what is done to ONNX Runtime's optimised graphs (piper_graph.keep_blocked) changes.
 OPTIMISED_REVISION = 1
 # The shared noise table: 2**21 floats (8 MB), drawn once per process from a fixed seed.
@@ -423,7 +423,9 @@ def _prepare_graphs(model: Path) -> tuple[bytes, bytes | None, list[str], int] |
         return graph_model.SerializeToString(), None, noise, 0
     encoder, decoder, halo = split
     piper_graph.convs_as_2d(encoder)
-    if not piper_graph.decoder_as_2d(decoder):
+    if piper_graph.decoder_as_2d(decoder):
+        piper_graph.upsampling_as_convs(decoder)
+    else:
         piper_graph.convs_as_2d(decoder)
     return encoder.SerializeToString(), decoder.SerializeToString(), noise, halo
 
