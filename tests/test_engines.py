@@ -35,6 +35,34 @@ def test_unknown_engine_lists_installed_ones():
         assert name in caught.value.hint
 
 
+_WORKER = """
+import pickle, sys
+factory = pickle.loads(sys.stdin.buffer.read())
+engine = factory().engine("fake")
+print(type(engine).__name__, "importlib.metadata" in sys.modules)
+"""
+
+
+def test_a_worker_loads_engines_from_the_registry_its_build_read(tmp_path):
+    """The engine factory carries the entry points as the build read them: a worker
+    process builds its engines without reading the installed packages again."""
+    import pickle
+    import subprocess
+    import sys
+    from accesspub.config import load_config
+    from accesspub.narrate import engine_factory
+    (tmp_path / "accesspub.toml").write_text('[narration]\nengine = "fake"\n')
+    factory = engine_factory(load_config(tmp_path))
+    out = subprocess.run([sys.executable, "-c", _WORKER], input=pickle.dumps(factory),
+                         capture_output=True, check=True).stdout.decode().split()
+    assert out == ["FakeEngine", "False"]
+
+
+def test_a_registry_without_the_engine_falls_back_to_the_entry_points():
+    engine = load_engine("fake", registry={"piper": "accesspub.engines.piper:PiperEngine"})
+    assert type(engine).__name__ == "FakeEngine"
+
+
 def test_unknown_option_lists_known_ones():
     with pytest.raises(ConfigError) as caught:
         load_engine("fake", {"speed": 2})

@@ -115,8 +115,11 @@ def store(entry: Path, timeline: Timeline, out: Path) -> None:
 
 
 def engine_factory(config: Config):
-    """What builds the engine set, in this process or a worker (it pickles)."""
-    return functools.partial(EngineSet.from_config, config)
+    """What builds the engine set, in this process or a worker (it pickles, with the
+    engines' entry points as read here: a worker need not read them again)."""
+    from accesspub.engines import engine_registry, load_engine
+    loader = functools.partial(load_engine, registry=engine_registry())
+    return functools.partial(EngineSet.from_config, config, loader=loader)
 
 
 def narrate(publication: Publication, config: Config, out: Path, *, jobs: int | None,

@@ -11,10 +11,11 @@ language, with fallback, is ``select.EngineSet``.
 
 from __future__ import annotations
 
+import importlib
 import inspect
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
-from importlib.metadata import entry_points
 from typing import Any, ClassVar, Protocol, Sequence, runtime_checkable
 
 from accesspub.errors import ConfigError
@@ -60,25 +61,40 @@ class Engine(Protocol):
         """Release models, sessions and processes."""
 
 
+def engine_registry() -> dict[str, str]:
+    """Every registered engine: name -> where its class is ("module:Class", the entry
+    point's value)."""
+    # Imported here: importlib.metadata costs a synthesis worker 35 ms to import, and a
+    # worker is given the registry its build read (see narrate.engine_factory).
+    from importlib.metadata import entry_points
+    return {ep.name: ep.value for ep in entry_points(group="accesspub.engines")}
+
+
 def engine_names() -> list[str]:
-    return sorted(ep.name for ep in entry_points(group="accesspub.engines"))
+    return sorted(engine_registry())
 
 
-def load_engine(name: str, options: dict[str, Any] | None = None) -> Engine:
+def load_engine(name: str, options: dict[str, Any] | None = None,
+                registry: Mapping[str, str] | None = None) -> Engine:
     """Instantiate the engine registered as ``name`` with its ``[engine.NAME]`` options.
 
-    Raises ConfigError for an unknown engine (listing the installed ones) or option, and
-    whatever the engine raises: ConfigError for a bad value, EngineUnavailable when a
-    library or program it needs is missing.
+    ``registry``: ``engine_registry()`` as read already (by the build that started this
+    process); else the installed packages' entry points are read.  Raises ConfigError for
+    an unknown engine (listing the installed ones) or option, and whatever the engine
+    raises: ConfigError for a bad value, EngineUnavailable when a library or program it
+    needs is missing.
     """
-    for ep in entry_points(group="accesspub.engines"):
-        if ep.name == name:
-            cls = ep.load()
-            options = dict(options or {})
-            _reject_unknown_options(name, cls, options)
-            return cls(**options)
-    raise ConfigError(f"unknown speech engine {name!r}", CONFIG_FILE, code="config-engine",
-                      hint=f"installed engines: {', '.join(engine_names())}")
+    registry = engine_registry() if registry is None or name not in registry else registry
+    if name not in registry:
+        raise ConfigError(f"unknown speech engine {name!r}", CONFIG_FILE, code="config-engine",
+                          hint=f"installed engines: {', '.join(sorted(registry))}")
+    module, _, attribute = registry[name].partition(":")
+    cls: Any = importlib.import_module(module.strip())
+    for part in attribute.split("[")[0].strip().split("."):
+        cls = getattr(cls, part)
+    options = dict(options or {})
+    _reject_unknown_options(name, cls, options)
+    return cls(**options)
 
 
 def _reject_unknown_options(name: str, cls: type, options: dict[str, Any]) -> None:
