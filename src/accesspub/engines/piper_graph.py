@@ -320,7 +320,7 @@ def keep_blocked(graph_model: Any, multiple: int = 16) -> bool:
     and the vocoder is convolutions joined by LeakyRelu and residual Adds: its graph spent
     a fifth of its time converting and adding.  An elementwise op gives the same numbers
     in any layout, so here it works on the blocked tensors directly; a plain copy is made
-    only where an op needs one (the upsampling ConvTranspose, the last convolution).
+    only where an op needs one (the upsampling's interleave, the last convolution).
 
     Only tensors whose channels are a whole number of blocks (``multiple``, the largest
     block size ONNX Runtime uses) are kept blocked, so no padding channel is ever read.
