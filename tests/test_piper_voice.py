@@ -92,17 +92,25 @@ def test_a_halo_too_small_would_show(voice, monkeypatch):
     assert float(np.max(np.abs(voice.ids_to_audio(ids, (0.667, 1.0, 0.8), None) - whole))) > 1e-3
 
 
+def _encoder_feed(voice: piper_voice.LoadedVoice, text: str,
+                  scales: tuple[float, float, float], seed: int) -> dict[str, np.ndarray]:
+    """The prepared encoder's inputs for ``text``: phoneme ids, scales, seeded noise."""
+    ids = ids_of(voice, text)
+    args = {"input": np.array([ids], np.int64), "input_lengths": np.array([len(ids)], np.int64),
+            "scales": np.array(scales, np.float32)}
+    for k, name in enumerate(voice.noise_inputs):
+        args[name] = piper_voice._noise_slice(seed, k, len(ids) * 4096)
+    return args
+
+
 def test_split_voice_sounds_like_the_unsplit_model(voice):
     """Encoder + decoder = the original graph: with the noise scales at zero (no noise at
     all) both give the same audio."""
     import onnxruntime
-    ids = ids_of(voice, "Hello world, this is a test.")
-    args = {"input": np.array([ids], np.int64), "input_lengths": np.array([len(ids)], np.int64),
-            "scales": np.array([0.0, 1.0, 0.0], np.float32)}
+    args = _encoder_feed(voice, "Hello world, this is a test.", (0.0, 1.0, 0.0), seed=1)
     plain = onnxruntime.InferenceSession(str(MODEL), providers=["CPUExecutionProvider"])
-    reference = plain.run(None, args)[0].reshape(-1)
-    for k, name in enumerate(voice.noise_inputs):
-        args[name] = piper_voice._noise_slice(1, k, len(ids) * 4096)
+    reference = plain.run(None, {k: v for k, v in args.items()
+                                 if k not in voice.noise_inputs})[0].reshape(-1)
     ours = voice._decode(voice.voice.session.run(None, args)[0])
     assert ours.shape == reference.shape
     assert float(np.max(np.abs(ours - reference))) < 1e-4
@@ -179,12 +187,7 @@ def _op_counts(path: Path) -> dict[str, int]:
 
 
 def _latent_frames(voice: piper_voice.LoadedVoice, text: str) -> np.ndarray:
-    ids = ids_of(voice, text)
-    args = {"input": np.array([ids], np.int64), "input_lengths": np.array([len(ids)], np.int64),
-            "scales": np.array([0.667, 1.0, 0.8], np.float32)}
-    for k, name in enumerate(voice.noise_inputs):
-        args[name] = piper_voice._noise_slice(3, k, len(ids) * 4096)
-    return voice.voice.session.run(None, args)[0]
+    return voice.voice.session.run(None, _encoder_feed(voice, text, (0.667, 1.0, 0.8), 3))[0]
 
 
 def _ort_optimised(path: Path):
