@@ -31,6 +31,7 @@ class BuildOptions:
     strict: bool = False
     releases: tuple[str, ...] = ()
     progress: Progress = field(default_factory=Silent)
+    text_only: frozenset[str] = frozenset()   # slugs not narrated this time (kept instead)
 
 
 @dataclass
@@ -59,6 +60,9 @@ class ReleaseResult:
     def outputs(self) -> list[Path]:
         tracks = [t.path for t in self.timeline.tracks] if self.timeline else []
         return list(self.files.values()) + tracks
+
+    kept: bool = False       # the narration is the previous build's (not narrated this time)
+    kept_digest: str = ""    # what that narration says (it may no longer match the text)
 
     def rebase(self, old: Path, new: Path) -> None:
         """Point every path at ``new`` after the staging folder became the output folder."""
@@ -145,6 +149,8 @@ def analyse(config: Config, names: tuple[str, ...] = (), head: HeadStart | None 
     finding without raising: what ``accesspub check`` reports and ``build`` starts from."""
     diag = Diagnostics(config.ignore)
     diag.extend(config.diagnostics)
+    from accesspub.folders import claim_cache
+    claim_cache(config.cache_dir)
     publications = load_publications(config, diag, names, head)
     from accesspub.lint import lint_publication
     for publication in publications:
@@ -164,7 +170,16 @@ def prepare(config: Config, options: BuildOptions, head: HeadStart | None = None
             ) -> tuple[list[Publication], Diagnostics, object]:
     """``analyse``, then raise with all errors (or warnings, with --strict) before anything
     is written."""
-    publications, diag, lexicon = analyse(config, options.releases, head)
+    # A build of some releases reads them all: the others keep their narration from the
+    # previous build (``text_only``), and the feed and site still list every release.
+    publications, diag, lexicon = analyse(config, (), head)
+    if options.releases:
+        known = {p.slug for p in publications}
+        for name in options.releases:
+            if name not in known:
+                raise ContentError(f"no release named {name!r}", code="release-unknown",
+                                   hint=f"releases here: {', '.join(sorted(known)) or 'none'}")
+        options.text_only = frozenset(known - set(options.releases))
     if wants_feed(config, options.audio):
         from accesspub.writers.feed import base_url
         base_url(config)          # a feed without its base URL fails now, before synthesis
@@ -176,54 +191,80 @@ def prepare(config: Config, options: BuildOptions, head: HeadStart | None = None
     return publications, diag, lexicon
 
 
-def recover(output: Path) -> None:
-    """Clean up after a build that was killed: we hold the lock, so no other build runs.
-
-    A kill between the two renames of ``_swap_in`` leaves only the old output under its
-    temporary name: put it back.  Staging folders of killed builds are deleted.
-    """
-    olds = sorted(output.parent.glob(f".{output.name}-old-*"))
-    if not output.exists() and olds:
-        os.replace(olds[-1], output)
-        olds = olds[:-1]
-    for leftover in olds + list(output.parent.glob(f".{output.name}-staging-*")):
-        shutil.rmtree(leftover, ignore_errors=True)
-
-
-def _swap_in(staging: Path, output: Path) -> None:
-    """Replace ``output`` with ``staging`` by renames on one file system."""
-    old = output.with_name(f".{output.name}-old-{os.getpid()}")
-    if output.exists():
-        os.replace(output, old)
-    os.replace(staging, output)
-    if old.exists():
-        shutil.rmtree(old, ignore_errors=True)
-
-
 def build_release(publication: Publication, config: Config, options: BuildOptions,
-                  out: Path, lexicon, pool=None) -> ReleaseResult:
+                  out: Path, lexicon, pool=None, previous: dict | None = None,
+                  diag: Diagnostics | None = None) -> ReleaseResult:
+    """One release into ``out``.  Not narrated this time, it keeps the narration of the
+    previous build (``previous``: its report entry, its folder in the old output)."""
     from accesspub.writers.epub import write_epub
     out.mkdir(parents=True)
     timeline: Timeline | None = None
     engines: dict[str, list[str]] = {}
     speech: dict[str, int] = {}
-    if options.audio:
+    kept = None
+    if options.audio and publication.slug not in options.text_only:
         from accesspub.narrate import narrate
         timeline, engines, speech = narrate(publication, config, out, jobs=options.jobs,
                                             progress=options.progress, pool=pool)
+    elif previous is not None:
+        kept = _keep_narration(publication, config, out, previous, diag)
     lexicon_bytes = lexicon.to_pls_bytes() if lexicon is not None and hasattr(lexicon, "to_pls_bytes") else None
+    overlays = timeline if kept is None else (kept.timeline if kept.matches else None)
     files = {"epub": write_epub(publication, out / f"{publication.slug}.epub",
-                                timeline=timeline, lexicon=lexicon_bytes)}
+                                timeline=overlays, lexicon=lexicon_bytes)}
     if timeline is not None:
         from accesspub.writers.transcripts import write_transcripts
         files["mp3"] = timeline.full_path
         files.update(write_transcripts(publication, timeline, out))
-    return ReleaseResult(publication, timeline, files, engines, speech)
+    if kept is not None:
+        timeline = kept.timeline
+        files.update(kept.files)
+        for track in timeline.tracks:
+            for engine in track.engines:
+                engines.setdefault(engine, []).extend(c.sentence_id for c in track.clips)
+        speech = {"kept": sum(len(t.clips) for t in timeline.tracks)}
+    return ReleaseResult(publication, timeline, files, engines, speech, kept=kept is not None,
+                         kept_digest=kept.digest if kept is not None else "")
+
+
+def _keep_narration(publication: Publication, config: Config, out: Path,
+                    previous: dict, diag: Diagnostics | None):
+    from accesspub.previous import keep_narration
+    entry, old = previous["entry"], previous["folder"]
+    kept = keep_narration(entry, old, out, publication, config)
+    where = publication.source
+    if diag is None:
+        return kept
+    if kept is None:
+        diag.warning("narration-dropped",
+                     f"{publication.slug}: the narration of the last build could not be kept "
+                     "(its files are missing or damaged); this build has no audio for it",
+                     where, "run accesspub build (without --no-audio) to narrate it again")
+    elif kept.matches:
+        diag.notice("narration-kept", f"{publication.slug}: the narration of the last build "
+                    "still matches the text and is kept", where)
+    else:
+        diag.warning("narration-stale",
+                     f"{publication.slug}: the text changed since the last narrated build; its "
+                     "audio, transcripts and feed episode are kept as they were, and the EPUB "
+                     "has no read-along until the release is narrated again", where,
+                     "run accesspub build (without --no-audio) to narrate the new text")
+    return kept
 
 
 def wants_feed(config: Config, audio: bool) -> bool:
     from accesspub.config import Podcast
     return audio and bool(config.base_url or config.podcast != Podcast())
+
+
+def feed_skipped_reason(config: Config, narrated: bool) -> str:
+    from accesspub.config import Podcast
+    if not narrated:
+        return "no release has narration (built with --no-audio and none kept)"
+    missing = [what for what, absent in (("project.base_url", not config.base_url),
+                                         ("a [podcast] table", config.podcast == Podcast()))
+               if absent]
+    return f"accesspub.toml sets neither {' nor '.join(missing)}"
 
 
 def write_collection(results: list[ReleaseResult], config: Config, root: Path,
@@ -240,21 +281,46 @@ def write_collection(results: list[ReleaseResult], config: Config, root: Path,
     feed = wants_feed(config, narrated)
     if feed:
         written.append(write_feed(results, config, root, diag))
+    elif diag is not None:
+        diag.notice("feed-skipped", f"no podcast feed: {feed_skipped_reason(config, narrated)}",
+                    None, "set project.base_url and a [podcast] table in accesspub.toml, "
+                    "and build with narration")
     written.extend(write_site(results, config, root, feed=feed))
     return written
 
 
-def write_report(result_dir: Path, releases: list[ReleaseResult], diag: Diagnostics) -> Path:
+def _release_report(r: ReleaseResult, result_dir: Path, config: Config) -> dict:
+    entry = {
+        "slug": r.slug, "title": r.title,
+        "outputs": [p.relative_to(result_dir).as_posix() for p in r.outputs],
+        "narration_seconds": round(r.duration, 3) if r.duration else None,
+        "narration": "kept from the previous build" if r.kept else
+                     ("narrated" if r.timeline else "none"),
+        "speech": r.speech,
+        "tracks": [{"chapter": t.chapter_id, "file": t.path.relative_to(result_dir).as_posix(),
+                    "engines": list(t.engines)} for t in r.timeline.tracks] if r.timeline else [],
+        "engines": {name: len(ids) for name, ids in sorted(r.engines.items())}}
+    if r.timeline is not None:
+        # What a later text-only build needs to keep this narration (accesspub.previous).
+        from accesspub.previous import speech_digest, timeline_json
+        folder = result_dir / r.slug
+        entry["files"] = {kind: path.relative_to(folder).as_posix()
+                          for kind, path in sorted(r.files.items()) if kind != "epub"}
+        entry["timeline"] = timeline_json(r.timeline, folder)
+        entry["narrator"] = r.timeline.voice
+        entry["speech_digest"] = (r.kept_digest if r.kept else
+                                  speech_digest(r.publication, config))
+    return entry
+
+
+def write_report(result_dir: Path, releases: list[ReleaseResult], diag: Diagnostics,
+                 config: Config) -> Path:
+    from accesspub.config import Podcast
+    narrated = any(r.timeline is not None for r in releases)
     report = {
-        "releases": [
-            {"slug": r.slug, "title": r.title,
-             "outputs": [p.relative_to(result_dir).as_posix() for p in r.outputs],
-             "narration_seconds": round(r.duration, 3) if r.duration else None,
-             "speech": r.speech,
-             "tracks": [{"chapter": t.chapter_id, "file": t.path.relative_to(result_dir).as_posix(),
-                         "engines": list(t.engines)} for t in r.timeline.tracks] if r.timeline else [],
-             "engines": {name: len(ids) for name, ids in sorted(r.engines.items())}}
-            for r in releases],
+        "releases": [_release_report(r, result_dir, config) for r in releases],
+        "feed": ({"written": True} if wants_feed(config, narrated) else
+                 {"written": False, "reason": feed_skipped_reason(config, narrated)}),
         "diagnostics": [d.as_json() for d in diag.items],
     }
     path = result_dir / "report.json"
@@ -262,8 +328,12 @@ def write_report(result_dir: Path, releases: list[ReleaseResult], diag: Diagnost
     return path
 
 
-def _speak_ahead(config: Config, pool, publication: Publication) -> None:
-    """Start the workers on the release as read so far (``WorkerPool.prefetch``)."""
+def _speak_ahead(config: Config, pool, names: tuple[str, ...],
+                 publication: Publication) -> None:
+    """Start the workers on the release as read so far (``WorkerPool.prefetch``), when it
+    is one this build narrates."""
+    if names and publication.slug not in names:
+        return
     from accesspub.speech import apply_speech
     try:
         spoken = apply_speech(publication, config, Diagnostics(config.ignore),
@@ -281,6 +351,52 @@ def _measure_codec(config: Config) -> None:
         pass                    # reported where the build needs the figure
 
 
+def _write_output(publications: list[Publication], config: Config, options: BuildOptions,
+                  diag: Diagnostics, lexicon, pool) -> list[ReleaseResult]:
+    """Write every release into a staging folder, then swap it in for the output folder.
+
+    Only folders accesspub made (``folders``) are ever deleted or replaced; a file system
+    that refuses (full, read-only, busy) leaves the previous output as it was.
+    """
+    from accesspub import folders
+    from accesspub.previous import previous_releases
+    output = config.output_dir
+    folders.check_replaceable(output)
+    try:
+        folders.recover(output)
+        previous = previous_releases(output)
+        staging, inside = folders.staging_for(output)
+        if staging.exists():
+            folders.remove(staging)
+        folders.make_output(staging)
+    except OSError as exc:
+        raise folders.as_folder_error(exc, "prepare the output folder") from None
+    try:
+        results = []
+        for publication in publications:
+            options.progress.message(f"building {publication.slug}")
+            before = previous.get(publication.slug)
+            kept = ({"entry": before, "folder": output / publication.slug}
+                    if before is not None else None)
+            results.append(build_release(publication, config, options,
+                                         staging / publication.slug, lexicon, pool,
+                                         kept, diag))
+        write_collection(results, config, staging, diag)
+        write_report(staging, results, diag, config)
+        if inside:
+            folders.swap_contents(staging, output)
+        else:
+            folders.swap_in(staging, output)
+    except BaseException as exc:
+        shutil.rmtree(staging, ignore_errors=True)
+        if isinstance(exc, OSError) and exc.filename:
+            raise folders.as_folder_error(exc, "write") from None
+        raise
+    for result in results:
+        result.rebase(staging, output)
+    return results
+
+
 def run_build(config: Config, options: BuildOptions) -> BuildResult:
     """Build every release into ``config.output_dir``, all or nothing."""
     started = time.monotonic()
@@ -294,13 +410,15 @@ def run_build(config: Config, options: BuildOptions) -> BuildResult:
     pool = None
     head = HeadStart()
     try:
+        from accesspub.folders import check_replaceable
+        check_replaceable(config.output_dir)     # before minutes of synthesis, not after
         if options.audio:
             # Workers start (and load their voices) while the release is being read.
             from accesspub.audio.synthesize import WorkerPool
             from accesspub.narrate import engine_factory
             jobs = options.jobs or config.narration.jobs or os.cpu_count() or 1
             pool = WorkerPool(engine_factory(config), jobs)
-            head.speak = functools.partial(_speak_ahead, config, pool)
+            head.speak = functools.partial(_speak_ahead, config, pool, options.releases)
             # The encoder's level change (an ffmpeg round trip, 0.1 s) is part of every
             # clip's cache key: measured while the release is read, not when it is spoken.
             threading.Thread(target=_measure_codec, args=(config,), daemon=True).start()
@@ -308,28 +426,8 @@ def run_build(config: Config, options: BuildOptions) -> BuildResult:
                 from accesspub.langdetect import LinguaProcess
                 head.lingua = LinguaProcess()    # a first build: it will be needed
         publications, diag, lexicon = prepare(config, options, head)
-        output = config.output_dir
-        recover(output)
-        staging = output.with_name(f".{output.name}-staging-{os.getpid()}")
-        if staging.exists():
-            shutil.rmtree(staging)
-        staging.mkdir(parents=True)
-        try:
-            results = []
-            for publication in publications:
-                options.progress.message(f"building {publication.slug}")
-                result = build_release(publication, config, options,
-                                       staging / publication.slug, lexicon, pool)
-                results.append(result)
-            write_collection(results, config, staging, diag)
-            write_report(staging, results, diag)
-            _swap_in(staging, output)
-        except BaseException:
-            shutil.rmtree(staging, ignore_errors=True)
-            raise
-        for result in results:
-            result.rebase(staging, output)
-        return BuildResult(output, results, diag, time.monotonic() - started)
+        results = _write_output(publications, config, options, diag, lexicon, pool)
+        return BuildResult(config.output_dir, results, diag, time.monotonic() - started)
     finally:
         if head.lingua is not None:
             head.lingua.close()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import sys
 import traceback
 from pathlib import Path
@@ -166,11 +165,12 @@ def voices(ctx: click.Context) -> None:
 def clean(ctx: click.Context, cache: bool) -> None:
     """Delete build/ (and with --cache the synthesised speech)."""
     def action():
+        from accesspub.folders import remove
         config = _config(ctx)
-        targets = [config.output_dir] + ([config.cache_dir] if cache else [])
-        for target in targets:
-            if target.exists():
-                shutil.rmtree(target)
+        targets = [(config.output_dir, "output")] + ([(config.cache_dir, "cache")] if cache else [])
+        for target, kind in targets:
+            if target.exists() or target.is_symlink():
+                remove(target, kind)
                 click.echo(f"deleted {target}")
     _run(ctx, action)
 

@@ -231,11 +231,17 @@ def load_config(root: Path, overrides: dict[str, Any] | None = None) -> Config:
                           hint='use a BCP 47 tag such as "en" or "en-GB"')
 
     cache = os.environ.get("ACCESSPUB_CACHE") or project.get("cache", ".accesspub-cache")
+    content_dir = root / project.get("content", "content")
+    output_dir = root / project.get("output", "build")
+    cache_dir = (root / cache) if not os.path.isabs(cache) else Path(cache)
+    from accesspub.folders import check_places
+    check_places(root, content_dir, output_dir, cache_dir, lambda key: where,
+                 cache_from_env=bool(os.environ.get("ACCESSPUB_CACHE")))
     return Config(
         root=root,
-        content_dir=root / project.get("content", "content"),
-        output_dir=root / project.get("output", "build"),
-        cache_dir=(root / cache) if not os.path.isabs(cache) else Path(cache),
+        content_dir=content_dir,
+        output_dir=output_dir,
+        cache_dir=cache_dir,
         language=language,
         publisher=project.get("publisher", ""),
         author=project.get("author", ""),
