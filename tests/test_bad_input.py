@@ -50,7 +50,7 @@ def test_unknown_config_key_warns(tmp_path):
                         config="[project]\nlanguage = 'en'\npublsher = 'typo'\n")
     result = build(root)
     assert result.exit_code == 0, result.output
-    assert "accesspub.toml: warning config-unknown-key: unknown key project.publsher" in result.output
+    assert "accesspub.toml:3: warning config-unknown-key: unknown key project.publsher" in result.output
     assert build(root, "--strict").exit_code == 1
 
 

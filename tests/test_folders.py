@@ -94,7 +94,7 @@ def test_unsafe_folders_are_refused_and_nothing_is_deleted(tmp_path, monkeypatch
     before = snapshot(tmp_path)
     result = run(root, *command)
     assert result.exit_code == 2, result.output
-    assert f"accesspub.toml: error {code}:" in result.output
+    assert f"accesspub.toml:4: error {code}:" in result.output        # the line of the key
     assert "Traceback" not in result.output
     assert snapshot(tmp_path) == before
 

@@ -190,7 +190,8 @@ def _init_worker(factory: Callable[[], Any], warm: bool = False) -> None:
     # threads by far (10 s against 18 s for the sample on 2 cores: ONNX Runtime's threads
     # wait for each other at every layer).
     global _PARENT
-    from accesspub.orphans import end_with_parent
+    from accesspub.orphans import end_with_parent, ignore_interrupts
+    ignore_interrupts()        # Ctrl-C is the build's to handle: it stops this worker
     _PARENT = end_with_parent()
     os.environ["ACCESSPUB_ONNX_THREADS"] = "1"
     engines = _engines_for(factory)

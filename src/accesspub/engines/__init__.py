@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -74,6 +75,43 @@ def engine_names() -> list[str]:
     return sorted(engine_registry())
 
 
+def engine_class(name: str, registry: Mapping[str, str] | None = None) -> type:
+    """The class registered as ``name`` (its module is imported; nothing is started).
+
+    Raises ConfigError for an unknown engine, listing the installed ones.
+    """
+    registry = engine_registry() if registry is None or name not in registry else registry
+    if name not in registry:
+        raise ConfigError(f"unknown speech engine {name!r}", CONFIG_FILE, code="config-engine",
+                          hint=f"installed engines: {', '.join(sorted(registry))} "
+                               "(accesspub voices lists them with their voices)")
+    module, _, attribute = registry[name].partition(":")
+    cls: Any = importlib.import_module(module.strip())
+    for part in attribute.split("[")[0].strip().split("."):
+        cls = getattr(cls, part)
+    return cls
+
+
+def option_names(cls: type) -> list[str] | None:
+    """The ``[engine.NAME]`` keys an engine class takes, or None when it takes any.
+
+    Keyword-only parameters with a default are for programs and tests (gTTS's ``sleep``),
+    not for accesspub.toml.
+    """
+    params = inspect.signature(cls).parameters.values()
+    if any(p.kind is p.VAR_KEYWORD for p in params):
+        return None
+    return sorted(p.name for p in params
+                  if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)
+                  and not (p.kind is p.KEYWORD_ONLY and p.default is not p.empty))
+
+
+def unknown_option_error(name: str, key: str, known: list[str]) -> ConfigError:
+    return ConfigError(f"unknown option engine.{name}.{key}", CONFIG_FILE,
+                       code="config-engine-option",
+                       hint=f"options of engine {name!r}: {', '.join(known) or 'none'}")
+
+
 def load_engine(name: str, options: dict[str, Any] | None = None,
                 registry: Mapping[str, str] | None = None) -> Engine:
     """Instantiate the engine registered as ``name`` with its ``[engine.NAME]`` options.
@@ -84,30 +122,13 @@ def load_engine(name: str, options: dict[str, Any] | None = None,
     raises: ConfigError for a bad value, EngineUnavailable when a library or program it
     needs is missing.
     """
-    registry = engine_registry() if registry is None or name not in registry else registry
-    if name not in registry:
-        raise ConfigError(f"unknown speech engine {name!r}", CONFIG_FILE, code="config-engine",
-                          hint=f"installed engines: {', '.join(sorted(registry))}")
-    module, _, attribute = registry[name].partition(":")
-    cls: Any = importlib.import_module(module.strip())
-    for part in attribute.split("[")[0].strip().split("."):
-        cls = getattr(cls, part)
+    cls = engine_class(name, registry)
     options = dict(options or {})
-    _reject_unknown_options(name, cls, options)
-    return cls(**options)
-
-
-def _reject_unknown_options(name: str, cls: type, options: dict[str, Any]) -> None:
-    """Report a misspelt ``[engine.NAME]`` key as a ConfigError, not a TypeError traceback."""
-    params = inspect.signature(cls).parameters
-    if any(p.kind is p.VAR_KEYWORD for p in params.values()):
-        return
-    known = sorted(k for k, p in params.items() if p.kind is not p.VAR_POSITIONAL)
+    known = option_names(cls)
     for key in sorted(options):
-        if key not in params:
-            raise ConfigError(f"unknown option engine.{name}.{key}", CONFIG_FILE,
-                              code="config-unknown-key",
-                              hint=f"options of engine {name!r}: {', '.join(known) or 'none'}")
+        if known is not None and key not in known:
+            raise unknown_option_error(name, key, known)
+    return cls(**options)
 
 
 def check_option(engine: str, key: str, value: Any, expected: type | tuple[type, ...],
@@ -116,7 +137,8 @@ def check_option(engine: str, key: str, value: Any, expected: type | tuple[type,
 
     The error names the key path (``engine.piper.length_scale``) so the user finds it in
     accesspub.toml.  ``bool`` is never accepted as a number (TOML ``true`` is not 1), and
-    an ``int`` is accepted where a ``float`` is expected.  ``optional`` allows ``None``.
+    an ``int`` is accepted where a ``float`` is expected, and TOML's ``nan`` and ``inf``
+    never are.  ``optional`` allows ``None``.
     """
     if value is None and optional:
         return None
@@ -126,6 +148,10 @@ def check_option(engine: str, key: str, value: Any, expected: type | tuple[type,
         wanted = " or ".join(t.__name__ for t in declared)
         raise ConfigError(f"engine.{engine}.{key} must be {wanted}, not {value!r}",
                           CONFIG_FILE, code="config-type")
+    if isinstance(value, float) and not math.isfinite(value):
+        # TOML has nan and inf; no engine setting means either.
+        raise ConfigError(f"engine.{engine}.{key} must be a finite number, not {value!r}",
+                          CONFIG_FILE, code="config-value")
     if float in declared and int not in declared and isinstance(value, int):
         return float(value)
     return value

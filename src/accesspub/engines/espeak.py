@@ -81,6 +81,15 @@ class EspeakEngine:
     def voices(self) -> Sequence[Voice]:
         return [Voice(tag, name, (tag,)) for tag, name in sorted(self._language_table().items())]
 
+    def has_voice(self, voice: str) -> bool:
+        """A language or a voice name espeak-ng lists, with an optional variant
+        ("en-gb+f3"): more than ``voices()`` gives, which is one per language."""
+        if not re.fullmatch(r"[A-Za-z0-9_+\-]+", voice):
+            return False
+        base = voice.split("+")[0].lower()
+        table = self._language_table()
+        return base in table or base.replace("_", " ") in {n.lower() for n in table.values()}
+
     def speaks(self, lang: str) -> bool:
         parts = lang.replace("_", "-").lower().split("-")
         table = self._language_table()

@@ -30,6 +30,11 @@ from accesspub.engines.pcm import float_to_pcm16
 from accesspub.errors import ConfigError, EngineError, EngineUnavailable
 
 BUNDLED_VOICE = "en_US-joe-medium"
+# Where a voice that is not installed comes from: said wherever one is asked for.
+MORE_VOICES = ("other Piper voices: download a voice's .onnx and .onnx.json files from "
+               "Piper's voice repository (https://huggingface.co/rhasspy/piper-voices) into "
+               "the project, e.g. voices/, and set [engine.piper] model = "
+               "\"voices/en_GB-alan-medium.onnx\"")
 # Bump when our phonemisation or post-processing changes the sound, so caches are redone.
 ADAPTER_REVISION = 3
 
@@ -69,6 +74,7 @@ class PiperEngine:
 
     name: ClassVar[str] = "piper"
     accepts_phonemes: ClassVar[bool] = True       # "[[ ˈhɛloʊ ]]" is spoken as IPA
+    more_voices: ClassVar[str] = MORE_VOICES      # how to get a voice not listed
 
     def __init__(self, model: str = "", config: str = "", speaker: int | str | None = None,
                  length_scale: float | None = None, noise_scale: float | None = None,
@@ -119,7 +125,7 @@ class PiperEngine:
                               CONFIG_FILE, code="config-path",
                               hint="give the path of a .onnx voice file (a relative path starts "
                                    "at the current folder), or remove model to use "
-                                   f"the bundled {BUNDLED_VOICE}")
+                                   f"the bundled {BUNDLED_VOICE}; {MORE_VOICES}")
         if not config_path.is_file():
             raise ConfigError(f"engine.piper.config: the voice's settings file {config_path} "
                               "is missing", CONFIG_FILE, code="config-path",
@@ -140,7 +146,7 @@ class PiperEngine:
         if voice not in self._files:
             known = ", ".join(sorted({BUNDLED_VOICE, *self._files}))
             raise ConfigError(f"engine 'piper' has no voice {voice!r}", CONFIG_FILE,
-                              code="config-voice", hint=f"voices: {known}")
+                              code="config-voice", hint=f"voices: {known}; {MORE_VOICES}")
         return self._files[voice]
 
     def voices(self) -> Sequence[Voice]:

@@ -9,12 +9,16 @@ spoke, so the build report can say "section 3 was read by piper after gtts faile
 from __future__ import annotations
 
 import logging
+import re
 import textwrap
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable
 
-from accesspub.engines import AudioClip, Engine, Voice, engine_names, load_engine
-from accesspub.errors import AccessPubError, EngineError, EngineUnavailable
+from accesspub.engines import (AudioClip, Engine, Voice, engine_class, engine_names,
+                               engine_registry, load_engine, option_names,
+                               unknown_option_error)
+from accesspub.errors import AccessPubError, ConfigError, EngineError, EngineUnavailable
 
 if TYPE_CHECKING:
     from accesspub.config import Config, Narration
@@ -94,12 +98,16 @@ class EngineSet:
         return self._engines[name]
 
     def warm(self) -> None:
-        """Load the narration's default engine and voice now (a worker being started)."""
+        """Load the narration's default engine and voice now (a worker being started).
+
+        Never raises: an error here would break the worker pool ("BrokenProcessPool")
+        instead of being reported, located, when something is actually said.
+        """
         try:
             engine = self.engine(self.narration.engine)
-        except EngineUnavailable:
-            return                          # reported when something is actually said
-        getattr(engine, "warm", lambda voice=None: None)(self.narration.voice or None)
+            getattr(engine, "warm", lambda voice=None: None)(self.narration.voice or None)
+        except AccessPubError:
+            return
 
     def voice_for(self, engine: str, lang: str) -> str | None:
         """The configured voice for ``lang`` when ``engine`` speaks it, else the engine's default.
@@ -202,3 +210,109 @@ def describe_voices(engine_options: Callable[[str], dict[str, Any]] = lambda nam
             continue
         reports.append(EngineReport(name, True, voices))
     return reports
+
+
+# -- checking the configuration before anything is spoken -----------------------------------
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """A mistake in the engine choice, at a key path of accesspub.toml (config locates it)."""
+
+    key: str             # "narration.voice", "engine.piper.model", "narration.languages.fr"
+    code: str
+    message: str
+    hint: str | None = None
+    level: str = "error"
+
+
+def check_choices(narration: "Narration", options: Mapping[str, dict[str, Any]],
+                  registry: Mapping[str, str] | None = None) -> list[Problem]:
+    """Every engine named exists, every ``[engine.NAME]`` key is one it takes, and every
+    voice named is one its engine has: found by ``check`` and before a worker starts,
+    not by a worker failing (which broke the whole pool).
+
+    An engine with options or a voice to check is started (cheap: no model is loaded);
+    one that is unavailable here (espeak-ng not installed) is left to the build, which
+    reports it when it is needed, or uses the fallback.
+    """
+    registry = dict(engine_registry() if registry is None else registry)
+    problems: list[Problem] = []
+    known_names = ", ".join(sorted(registry))
+    voices: dict[str, list[tuple[str, str]]] = {}     # engine -> (key path, voice)
+    named = [("narration.engine", narration.engine, "narration.voice", narration.voice)]
+    for lang, choice in narration.languages:
+        at = f"narration.languages.{lang}"
+        named.append((f"{at}.engine", choice.engine, f"{at}.voice", choice.voice))
+        if choice.fallback:
+            named.append((f"{at}.fallback", choice.fallback, "", ""))
+    for key, name, voice_key, voice in named:
+        if name not in registry:
+            problems.append(Problem(key, "config-engine", f"{key}: unknown speech engine "
+                                    f"{name!r}", f"installed engines: {known_names}"))
+        else:
+            entry = voices.setdefault(name, [])
+            if voice:
+                entry.append((voice_key, voice))
+    startable = set()
+    for name, opts in sorted(options.items()):
+        if name not in registry:
+            problems.append(Problem(f"engine.{name}", "config-unknown-key",
+                                    f"no speech engine {name!r} is installed: [engine.{name}] "
+                                    "is ignored", f"installed engines: {known_names}",
+                                    "warning"))
+            continue
+        try:
+            known = option_names(engine_class(name, registry))
+        except (ImportError, AttributeError) as exc:     # a plugin whose imports are broken
+            problems.append(Problem(f"engine.{name}", "config-engine",
+                                    f"engine {name!r} cannot be imported: {exc}"))
+            continue
+        wrong = [k for k in sorted(opts) if known is not None and k not in known]
+        for key in wrong:
+            error = unknown_option_error(name, key, known or [])
+            problems.append(Problem(f"engine.{name}.{key}", error.code, error.message,
+                                    error.hint))
+        if not wrong:
+            startable.add(name)
+    for name, wanted in sorted(voices.items()):
+        if name in options and name not in startable or not (wanted or options.get(name)):
+            continue          # nothing to check, or already reported
+        problems.extend(_check_engine(name, dict(options.get(name, {})), wanted, registry))
+    return problems
+
+
+def _check_engine(name: str, options: dict[str, Any], wanted: list[tuple[str, str]],
+                  registry: Mapping[str, str]) -> list[Problem]:
+    """Start engine ``name``; its option errors, and the ``wanted`` voices it lacks."""
+    try:
+        engine = load_engine(name, options, registry)
+    except ConfigError as exc:
+        return [Problem(_key_in(exc.message, name), exc.code, exc.message, exc.hint)]
+    except EngineUnavailable:
+        return []
+    except Exception as exc:            # a plugin's own failure: still not a worker's crash
+        return [Problem(f"engine.{name}", "config-engine",
+                        f"engine {name!r} could not be started: {exc}")]
+    try:
+        has = getattr(engine, "has_voice", None)
+        ids = [] if has else [v.id for v in engine.voices()]
+        problems = []
+        for key, voice in wanted:
+            if (has(voice) if has else voice in ids):
+                continue
+            listed = f"voices of {name} here: {', '.join(ids)}" if ids else \
+                f"accesspub voices lists the voices of {name}"
+            more = getattr(engine, "more_voices", "")
+            problems.append(Problem(key, "config-voice", f"{key}: engine {name!r} has no voice "
+                                    f"{voice!r}", listed + (f"; {more}" if more else "")))
+        return problems
+    except EngineError:
+        return []                       # it cannot even list its voices: the build will say
+    finally:
+        engine.close()
+
+
+def _key_in(message: str, engine: str) -> str:
+    """The key path an engine's ConfigError names (they all do), else its table."""
+    found = re.search(rf"\bengine\.{re.escape(engine)}\.([\w-]+)", message)
+    return f"engine.{engine}.{found.group(1)}" if found else f"engine.{engine}"
