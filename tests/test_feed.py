@@ -36,7 +36,6 @@ CONFIG = f"""
 language = "en"
 publisher = "Test Office"
 base_url = "{BASE}"
-cache = "{{cache}}"
 
 [podcast]
 title = "Test Office releases"
@@ -97,12 +96,11 @@ def decoded_seconds(mp3: Path) -> float:
 
 
 @pytest.fixture(scope="module")
-def project(tmp_path_factory) -> Path:
-    cache = tmp_path_factory.getbasetemp() / "speech-cache"
+def project(tmp_path_factory, speech_cache) -> Path:
     root = make_project(tmp_path_factory.mktemp("feed") / "project",
                         {"content/spring-opening.md": OLD, "content/summer-hours.md": NEW,
                          "art/cover.png": png(1400)},
-                        CONFIG.replace("{cache}", str(cache)))
+                        CONFIG)
     return root
 
 

@@ -31,7 +31,6 @@ language = "en"
 publisher = "Test Office"
 rights = "Free to republish with attribution."
 base_url = "https://example.org/press/"
-cache = "{cache}"
 
 [podcast]
 title = "Test Office releases"
@@ -73,12 +72,11 @@ We close at noon in July.
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory):
+def site(tmp_path_factory, speech_cache):
     """(config, BuildResult) of a built two-release project."""
-    cache = tmp_path_factory.getbasetemp() / "speech-cache"
     root = make_project(tmp_path_factory.mktemp("site") / "project",
                         {"content/spring-opening.md": OLD, "content/summer-hours.md": NEW},
-                        CONFIG.replace("{cache}", str(cache)))
+                        CONFIG)
     config = load_config(root)
     return config, run_build(config, BuildOptions(jobs=2))
 

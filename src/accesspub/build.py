@@ -181,8 +181,9 @@ def prepare(config: Config, options: BuildOptions, head: HeadStart | None = None
                                    hint=f"releases here: {', '.join(sorted(known)) or 'none'}")
         options.text_only = frozenset(known - set(options.releases))
     if wants_feed(config, options.audio):
-        from accesspub.writers.feed import base_url
+        from accesspub.writers.feed import base_url, podcast_image
         base_url(config)          # a feed without its base URL fails now, before synthesis
+        podcast_image(config)     # and so does a podcast image outside or not an image
     diag.raise_if_errors()
     if options.strict and diag.warnings:
         first = diag.warnings[0]

@@ -82,30 +82,149 @@ def _timeline_from_json(data: dict, out: Path) -> Timeline:
     return Timeline(data["sample_rate"], tracks, out / data["full"], data["samples"])
 
 
-def restore(entry: Path, out: Path) -> Timeline | None:
-    """The cached narration's files copied into ``out``, or None when there is none."""
+MAX_INDEX_BYTES = 64 << 20     # a timeline.json is a few bytes per sentence
+
+
+class BadEntry(Exception):
+    """A finished-narration cache entry that cannot be used as it is: why, in words."""
+
+
+def _need(ok: bool, why: str) -> None:
+    if not ok:
+        raise BadEntry(why)
+
+
+def _count(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def _name(value: object) -> str:
+    """A file name of the entry: relative, inside it, nothing but plain parts."""
+    _need(isinstance(value, str) and bool(value), "a file name is not text")
+    parts = value.split("/")
+    _need(not value.startswith("/") and "\\" not in value and "\0" not in value
+          and all(part not in ("", ".", "..") for part in parts),
+          f"the file name {value[:80]!r} points outside the entry")
+    return value
+
+
+def _files(data: object) -> dict[str, tuple[int, str]]:
+    """Every file of a timeline.json as read back, {name: (size, sha256)}; BadEntry when
+    it is not the shape ``store`` writes."""
+    _need(isinstance(data, dict), "timeline.json is not a JSON object")
+    _need(_count(data.get("sample_rate")) and data["sample_rate"] > 0
+          and _count(data.get("samples")), "timeline.json has no valid lengths")
+    tracks = data.get("tracks")
+    _need(isinstance(tracks, list), "timeline.json has no list of tracks")
+    names = [_name(data.get("full"))]
+    for track in tracks:
+        _need(isinstance(track, dict) and isinstance(track.get("chapter"), str)
+              and _count(track.get("samples")) and _count(track.get("offset"))
+              and isinstance(track.get("engines"), list)
+              and all(isinstance(e, str) for e in track["engines"])
+              and isinstance(track.get("clips"), list)
+              and all(isinstance(c, list) and len(c) == 3 and isinstance(c[0], str)
+                      and _count(c[1]) and _count(c[2]) for c in track["clips"]),
+              "timeline.json has a malformed track")
+        names.append(_name(track.get("file")))
+    recorded = data.get("files")
+    _need(isinstance(recorded, dict), "no sizes and digests recorded (an older accesspub "
+          "made it)")
+    files = {}
+    for name in names:
+        item = recorded.get(name)
+        _need(isinstance(item, dict) and _count(item.get("size"))
+              and isinstance(item.get("sha256"), str) and len(item["sha256"]) == 64,
+              f"no size and digest recorded for {name}")
+        files[name] = (item["size"], item["sha256"])
+    return files
+
+
+def _copy(source: Path, dest: Path) -> tuple[int, str]:
+    """Copy a file, returning the size and SHA-256 of what was copied (one read)."""
+    digest, size = hashlib.sha256(), 0
+    with source.open("rb") as src, dest.open("wb") as out:
+        while chunk := src.read(1 << 20):
+            digest.update(chunk)
+            out.write(chunk)
+            size += len(chunk)
+    return size, digest.hexdigest()
+
+
+def _restore(entry: Path, out: Path) -> Timeline:
+    """The entry's files copied into ``out`` and checked; BadEntry when anything is off."""
+    _need(not entry.is_symlink() and entry.is_dir(), "it is not a folder")
     index = entry / "timeline.json"
-    if not index.is_file():
-        return None
-    data = json.loads(index.read_text(encoding="utf-8"))
-    files = [data["full"]] + [t["file"] for t in data["tracks"]]
-    if not all((entry / name).is_file() for name in files):
-        return None
-    for name in files:
-        (out / name).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(entry / name, out / name)
+    _need(index.is_file() and not index.is_symlink()
+          and index.stat().st_size < MAX_INDEX_BYTES, "timeline.json is missing or too large")
+    try:
+        data = json.loads(index.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise BadEntry(f"timeline.json cannot be read ({type(exc).__name__})") from None
+    files = _files(data)
+    real = os.path.realpath(entry)
+    copied = []
+    try:
+        for name, (size, sha256) in files.items():
+            source = entry / name
+            # No link anywhere on the way: what is copied is the file stored here.
+            _need(os.path.realpath(source) == os.path.join(real, *name.split("/"))
+                  and source.is_file(), f"{name} is missing or a link")
+            _need(source.stat().st_size == size, f"{name} has the wrong size")
+            (out / name).parent.mkdir(parents=True, exist_ok=True)
+            copied.append(out / name)
+            _need(_copy(source, out / name) == (size, sha256), f"{name} has changed")
+    except BaseException:
+        for path in copied:                   # in the folder being built, ours
+            path.unlink(missing_ok=True)
+        raise
     return _timeline_from_json(data, out)
 
 
+def _discard(entry: Path) -> None:
+    """Remove a bad entry: ``entry`` is a folder of our cache (its name is our key)."""
+    try:
+        if entry.is_symlink() or not entry.is_dir():
+            entry.unlink()                    # the link, never what it points to
+        else:
+            shutil.rmtree(entry)
+    except OSError:
+        pass                # still there: the narration is stitched and not stored again
+
+
+def restore(entry: Path, out: Path, progress: Progress | None = None) -> Timeline | None:
+    """The cached narration's files copied into ``out``, or None when there is none.
+
+    Nothing in the entry is trusted: its shape, that every file is inside it, and the
+    size and SHA-256 of every file are checked as it is copied.  A bad entry (a truncated
+    MP3, a damaged or crafted timeline.json) is deleted, with a notice, and None returned:
+    the narration is then made again from the clips.
+    """
+    if not os.path.lexists(entry):
+        return None
+    try:
+        return _restore(entry, out)
+    except (BadEntry, OSError) as exc:
+        why = str(exc) if isinstance(exc, BadEntry) else f"it cannot be read ({exc.strerror})"
+        _discard(entry)
+        if progress is not None:
+            progress.message(f"notice cache-entry-bad: the cached narration {entry.name[:12]}… "
+                             f"was discarded: {why}; it is made again")
+        return None
+
+
 def store(entry: Path, timeline: Timeline, out: Path) -> None:
-    """Keep the finished files; written aside and renamed, so readers never see half."""
+    """Keep the finished files, with the size and SHA-256 of each (checked by ``restore``);
+    written aside and renamed, so readers never see half."""
     entry.parent.mkdir(parents=True, exist_ok=True)
     temp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=entry.parent))
     try:
         data = _timeline_json(timeline, out)
+        data["files"] = {}
         for name in [data["full"]] + [t["file"] for t in data["tracks"]]:
             (temp / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(out / name, temp / name)
+            size, sha256 = _copy(out / name, temp / name)
+            data["files"][name] = {"size": size, "sha256": sha256}
         (temp / "timeline.json").write_text(json.dumps(data), encoding="utf-8")
         os.replace(temp, entry)
     except OSError:
@@ -201,7 +320,7 @@ def _from_cache_or_stitch(publication: Publication, config: Config, out: Path,
     _raise(outcome)
     clips = outcome["clips"]
     entry = config.cache_dir / "narrations" / narration_key(publication, clips, config)
-    timeline = restore(entry, out)
+    timeline = restore(entry, out, progress)
     if timeline is None:
         progress.message(f"speech: all {clips.hits} clip(s) from the cache; encoding")
         timeline = audio.stitch_publication(publication, clips, config, out)

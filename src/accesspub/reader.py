@@ -19,7 +19,7 @@ from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.front_matter import front_matter_plugin
 
 from accesspub.config import Config
-from accesspub.errors import ContentError
+from accesspub.errors import ContentError, Diagnostic
 from accesspub.model import SourceLocation
 from accesspub.templates import preprocess
 
@@ -79,27 +79,113 @@ def _slugify(stem: str) -> str:
     return slug or "release"
 
 
+# What the site writes at the root of the output folder, next to the release folders: a
+# release named like one of them would collide with it (the names of writers/site.py,
+# writers/feed.py and build.write_report; tests/test_safe_inputs.py keeps them in step).
+RESERVED_SLUGS = frozenset({"index.html", "site.css", "feed.xml", "report.json",
+                            "podcast.jpg", "podcast.png"})
+
+
+def _inside(path: Path, root: Path) -> Path | None:
+    """``path`` with every link resolved, or None when that leads outside ``root``
+    (or nowhere: a link loop)."""
+    try:
+        resolved = path.resolve()
+    except (OSError, RuntimeError):
+        return None
+    return resolved if resolved.is_relative_to(root) else None
+
+
+def _outside(path: Path, config: Config) -> Diagnostic:
+    try:
+        target = str(path.resolve())
+    except (OSError, RuntimeError):
+        target = "a link that leads nowhere (a loop)"
+    return Diagnostic("error", "source-outside-project",
+                      f"{_display(path, config.root)} leads to {target}, outside the project "
+                      "folder: it is not read", SourceLocation(_display(path, config.root)),
+                      "copy the file into the project instead of linking to it: nothing "
+                      "outside the project folder is ever read or published")
+
+
+def _markdown_files(folder: Path, root: Path, config: Config, problems: list) -> list[Path]:
+    files = []
+    for path in sorted(folder.iterdir()):
+        if (path.name.startswith((".", "_")) or path.suffix.lower() not in MARKDOWN_SUFFIXES
+                or not path.is_file()):
+            continue
+        if _inside(path, root) is None:
+            problems.append(_outside(path, config))
+        else:
+            files.append(path)
+    return files
+
+
+def _name_problems(releases: list[tuple[str, list[Path], Path]], config: Config) -> list:
+    """Two releases with one name, or a release named like a file of the site: both would
+    be written to the same place in the output folder."""
+    output = _display(config.output_dir, config.root)
+    problems, first = [], {}
+    for slug, _, entry in releases:
+        where = _display(entry, config.root)
+        if slug in first:
+            problems.append(Diagnostic(
+                "error", "release-name-taken",
+                f"{where} and {first[slug]} would both be the release '{slug}' ({output}/{slug}/)",
+                SourceLocation(where),
+                "rename one of them: a release is named after its file or folder, in lower "
+                "case, with every other character made '-'"))
+        elif slug in RESERVED_SLUGS:
+            problems.append(Diagnostic(
+                "error", "release-name-taken",
+                f"{where} would be the release '{slug}', but {output}/{slug} is a file of the site",
+                SourceLocation(where),
+                f"rename it: {', '.join(sorted(RESERVED_SLUGS))} are the site's own names"))
+        first.setdefault(slug, where)
+    return problems
+
+
 def find_releases(config: Config) -> list[tuple[str, list[Path]]]:
-    """(slug, markdown files in order) for every release in the content folder, sorted."""
+    """(slug, markdown files in order) for every release in the content folder, sorted.
+
+    As for images, links are resolved first and nothing outside the project is read; two
+    releases that would be written to the same place are refused.  Every such problem is
+    reported at once, before anything is read or spoken.
+    """
     content = config.content_dir
     if not content.is_dir():
         raise ContentError(f"no content folder at {_display(content, config.root)}",
                            SourceLocation(_display(content, config.root)),
                            code="content-missing",
                            hint="create it and put a release in it, or run 'accesspub new DIR'")
-    releases = []
+    root = config.root.resolve()
+    if _inside(content, root) is None:
+        problem = _outside(content, config)
+        raise ContentError(problem.message, problem.location, code=problem.code,
+                           hint=problem.hint)
+    problems: list[Diagnostic] = []
+    releases: list[tuple[str, list[Path], Path]] = []
     for entry in sorted(content.iterdir()):
         if entry.name.startswith((".", "_")):
             continue
         if entry.is_file() and entry.suffix.lower() in MARKDOWN_SUFFIXES:
-            releases.append((_slugify(entry.stem), [entry]))
+            if _inside(entry, root) is None:
+                problems.append(_outside(entry, config))
+            else:
+                releases.append((_slugify(entry.stem), [entry], entry))
         elif entry.is_dir():
-            files = sorted(p for p in entry.iterdir()
-                           if p.is_file() and p.suffix.lower() in MARKDOWN_SUFFIXES
-                           and not p.name.startswith((".", "_")))
+            if _inside(entry, root) is None:
+                problems.append(_outside(entry, config))
+                continue
+            files = _markdown_files(entry, root, config, problems)
             if files:
-                releases.append((_slugify(entry.name), files))
-    return releases
+                releases.append((_slugify(entry.name), files, entry))
+    problems.extend(_name_problems(releases, config))
+    if problems:
+        first = problems[0]
+        raise ContentError(first.message, first.location, code=first.code, hint=first.hint,
+                           diagnostics=tuple(problems))
+    return [(slug, files) for slug, files, _ in releases]
 
 
 def _decode(path: Path, display: str, data: bytes) -> str:

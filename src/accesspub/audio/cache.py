@@ -3,11 +3,14 @@
 Layout: ``<cache_dir>/clips/ab/cdef….wav`` where ``abcdef…`` is the SHA-256 of everything
 that changes the sound (see ``clip_key``).  Each entry is a plain 16-bit mono WAV file (so a
 person can listen to a clip while debugging) with one extra RIFF chunk, ``apub``, holding the
-name of the engine that spoke it; WAV readers skip unknown chunks.
+name of the engine that spoke it, and one more, ``apsh``, holding the SHA-256 of the samples
+as written; WAV readers skip unknown chunks.
 
 Contracts:
-- ``get`` never raises for a damaged entry: a truncated or foreign file is a miss (and is
-  removed), so a build killed mid-write or a full disk can never poison later builds.
+- ``get`` and ``info`` never raise for a damaged entry: a truncated or foreign file, or
+  samples that no longer match their digest (a bad disk, a hand-edited file; garbage behind
+  a valid header would otherwise be published as noise), is a miss and is removed, so the
+  clip is spoken again.  An entry without a digest is such a miss too.
 - ``put`` is atomic: the entry is written to a temporary file in the same directory and moved
   into place with ``os.replace``.  Two builds writing the same key race harmlessly: both
   write identical bytes and the last rename wins.
@@ -41,24 +44,27 @@ def clip_key(fingerprint: str, voice: str, lang: str, text: str, sample_rate: in
     return hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()
 
 
-def _header(n_samples: int, sample_rate: int, engine: bytes) -> bytes:
-    """RIFF/WAVE header for mono 16-bit PCM with an ``apub`` chunk before ``data``."""
+def _header(n_samples: int, sample_rate: int, engine: bytes, digest: bytes) -> bytes:
+    """RIFF/WAVE header for mono 16-bit PCM with ``apub`` (engine) and ``apsh`` (SHA-256
+    of the samples) chunks before ``data``."""
     if len(engine) % 2:
         engine += b"\0"                       # RIFF chunks are word-aligned
     data_bytes = 2 * n_samples
     fmt = struct.pack("<4sIHHIIHH", b"fmt ", 16, 1, 1, sample_rate, sample_rate * 2, 2, 16)
     apub = struct.pack("<4sI", b"apub", len(engine)) + engine
+    apsh = struct.pack("<4sI", b"apsh", len(digest)) + digest
     data = struct.pack("<4sI", b"data", data_bytes)
-    riff_size = 4 + len(fmt) + len(apub) + len(data) + data_bytes
-    return struct.pack("<4sI4s", b"RIFF", riff_size, b"WAVE") + fmt + apub + data
+    riff_size = 4 + len(fmt) + len(apub) + len(apsh) + len(data) + data_bytes
+    return struct.pack("<4sI4s", b"RIFF", riff_size, b"WAVE") + fmt + apub + apsh + data
 
 
-def _parse_header(head: bytes, size: int) -> tuple[int, int, int, str] | None:
-    """(data offset, samples, rate, engine) from the first bytes of a cache entry of
-    ``size`` bytes, or None if it is not a complete entry (or ``head`` is too short)."""
+def _parse_header(head: bytes, size: int) -> tuple[int, int, int, str, bytes] | None:
+    """(data offset, samples, rate, engine, digest of the samples) from the first bytes of a
+    cache entry of ``size`` bytes, or None if it is not a complete entry (or ``head`` is too
+    short)."""
     if len(head) < 12 or head[:4] != b"RIFF" or head[8:12] != b"WAVE":
         return None
-    pos, rate, engine = 12, 0, ""
+    pos, rate, engine, digest = 12, 0, "", b""
     while pos + 8 <= len(head):
         cid, chunk = struct.unpack_from("<4sI", head, pos)
         body = pos + 8
@@ -70,24 +76,26 @@ def _parse_header(head: bytes, size: int) -> tuple[int, int, int, str] | None:
                 return None
         elif cid == b"apub":
             engine = head[body:body + chunk].rstrip(b"\0").decode("utf-8", "replace")
+        elif cid == b"apsh":
+            digest = head[body:body + chunk]
         elif cid == b"data":
-            if body + chunk != size or chunk % 2 or not rate:
-                return None               # truncated (killed build, full disk) or padded
-            return body, chunk // 2, rate, engine
+            if body + chunk != size or chunk % 2 or not rate or len(digest) != 32:
+                return None               # truncated (killed build, full disk), padded, old
+            return body, chunk // 2, rate, engine, digest
         pos = body + chunk + (chunk & 1)
     return None
 
 
 def _parse(blob: bytes) -> tuple[np.ndarray, int, str] | None:
-    """(samples, rate, engine) from a cache entry, or None if it is not a complete one."""
+    """(samples, rate, engine) from a cache entry, or None if it is not a complete one or
+    its samples are not those written."""
     parsed = _parse_header(blob, len(blob))
     if parsed is None:
         return None
-    offset, _, rate, engine = parsed
+    offset, _, rate, engine, digest = parsed
+    if hashlib.sha256(memoryview(blob)[offset:]).digest() != digest:
+        return None
     return np.frombuffer(blob, dtype="<i2", offset=offset), rate, engine
-
-
-_HEAD = 512                   # bytes holding every chunk header of an entry we write
 
 
 class ClipCache:
@@ -117,23 +125,11 @@ class ClipCache:
         return samples, engine
 
     def info(self, key: str) -> tuple[int, str] | None:
-        """(samples, engine name) for ``key`` without reading the audio, or None on a miss
-        or a damaged entry (removed, as ``get`` does)."""
-        path = self.path(key)
-        try:
-            with path.open("rb") as fh:
-                size = os.fstat(fh.fileno()).st_size
-                head = fh.read(_HEAD)
-        except FileNotFoundError:
-            return None
-        parsed = _parse_header(head, size)
-        if parsed is None:
-            if size > _HEAD:                  # a header longer than we write: check it all
-                got = self.get(key)
-                return None if got is None else (len(got[0]), got[1])
-            self._discard(path)
-            return None
-        return parsed[1], parsed[3]
+        """(samples, engine name) for ``key``, or None on a miss or a damaged entry (removed,
+        as ``get`` does).  The samples are read and checked against their digest: a hit
+        here is one the stitcher can use, or the clip would not be spoken again."""
+        got = self.get(key)
+        return None if got is None else (len(got[0]), got[1])
 
     def read(self, key: str) -> np.ndarray:
         """The int16 samples of an entry known to exist (``info``/``put`` said so); raises
@@ -158,11 +154,12 @@ class ClipCache:
         path = self.path(key)
         path.parent.mkdir(parents=True, exist_ok=True)
         pcm = np.ascontiguousarray(samples, dtype="<i2")
+        digest = hashlib.sha256(memoryview(pcm).cast("B")).digest()
         fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
         try:
             os.fchmod(fd, 0o644)          # mkstemp makes 0600; a shared cache must be readable
             with os.fdopen(fd, "wb") as out:
-                out.write(_header(len(pcm), sample_rate, engine.encode("utf-8")))
+                out.write(_header(len(pcm), sample_rate, engine.encode("utf-8"), digest))
                 out.write(memoryview(pcm).cast("B"))
             os.replace(tmp, path)
         except BaseException:

@@ -168,30 +168,71 @@ def _problem(diag: Diagnostics | None, ignore: frozenset[str], code: str, messag
                                                                CONFIG_FILE, hint)))
 
 
-def copy_image(config: Config, root: Path) -> Path | None:
-    """Copy ``[podcast] image`` to the output root as ``podcast<ext>``; None when not set."""
+def _image_location(config: Config) -> SourceLocation:
+    """accesspub.toml at the line of ``image =`` in ``[podcast]``, when it can be found."""
+    table = ""
+    try:
+        lines = (config.root / CONFIG_FILE.path).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return CONFIG_FILE
+    for number, line in enumerate(lines, start=1):
+        header = re.match(r"\s*\[([^\[\]]+)\]", line)
+        if header:
+            table = header[1].strip()
+        elif table == "podcast" and re.match(r"\s*image\s*=", line):
+            return SourceLocation(CONFIG_FILE.path, number)
+    return CONFIG_FILE
+
+
+def podcast_image(config: Config) -> tuple[Path, str] | None:
+    """``[podcast] image`` checked (the images' rule: inside the project once links are
+    resolved, and a JPEG or PNG by its bytes): (file, extension of its copy), or None when
+    not set.  A ConfigError otherwise; ``build.prepare`` calls this before any speech."""
     name = config.podcast.image.strip()
     if not name:
         return None
+    where = _image_location(config)
     source = Path(name) if os.path.isabs(name) else config.root / name
-    ext = IMAGE_TYPES.get(source.suffix.lower())
-    if ext is None:
-        raise ConfigError(f"[podcast] image {name!r} must be a JPEG (.jpg) or PNG (.png) file",
-                          CONFIG_FILE, code="config-value",
-                          hint="podcast apps accept square JPEG or PNG artwork, 1400–3000 px")
-    if not source.is_file():
-        raise ConfigError(f"[podcast] image {name!r} does not exist", CONFIG_FILE,
+    root = config.root.resolve()
+    try:
+        resolved = source.resolve()
+    except (OSError, RuntimeError):
+        resolved = None
+    if resolved is None or not resolved.is_relative_to(root):
+        raise ConfigError(f"[podcast] image {name!r} is outside the project folder", where,
+                          code="config-outside-project",
+                          hint="copy the image into the project and give its path relative "
+                               "to the project folder")
+    if not resolved.is_file():
+        raise ConfigError(f"[podcast] image {name!r} does not exist", where,
                           code="config-missing-file",
                           hint="give the path of the image relative to the project folder")
-    dest = root / f"podcast{ext}"
-    shutil.copyfile(source, dest)
+    from accesspub.images import sniff_media_type
+    with resolved.open("rb") as fh:
+        kind = sniff_media_type(fh.read(16))
+    ext = {"image/jpeg": ".jpg", "image/png": ".png"}.get(kind or "")
+    if source.suffix.lower() not in IMAGE_TYPES or ext is None:
+        what = "not a JPEG or PNG image" if ext is None else "not named .jpg or .png"
+        raise ConfigError(f"[podcast] image {name!r} is {what}", where, code="config-value",
+                          hint="podcast apps accept square JPEG or PNG artwork, 1400–3000 px")
+    return resolved, ext
+
+
+def copy_image(config: Config, root: Path) -> Path | None:
+    """Copy ``[podcast] image`` to the output root as ``podcast<ext>``; None when not set."""
+    image = podcast_image(config)
+    if image is None:
+        return None
+    dest = root / f"podcast{image[1]}"
+    shutil.copyfile(image[0], dest)
     return dest
 
 
 def _episodes(results: list["ReleaseResult"]) -> list[tuple[int, "ReleaseResult"]]:
     """(episode number, result), newest first; numbers count from the oldest release = 1."""
     narrated = [r for r in results if r.timeline is not None and "mp3" in r.files]
-    oldest_first = sorted(narrated, key=lambda r: (r.publication.meta.date, r.slug))
+    # An undated release (reported as meta-date-missing) counts as the oldest.
+    oldest_first = sorted(narrated, key=lambda r: (r.publication.meta.date or dt.date.min, r.slug))
     numbered = list(enumerate(oldest_first, start=1))
     return list(reversed(numbered))
 
