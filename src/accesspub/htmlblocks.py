@@ -209,7 +209,8 @@ class HtmlConverter:
                 flush()
                 out.extend(self.blocks(child, lang, nested))   # stray table parts: their text
             else:
-                pending.append(child)
+                pending.append(child)          # inline: inline() writes its tail after it
+                continue
             if child.tail:
                 pending.append(child.tail)
         flush()
@@ -218,12 +219,12 @@ class HtmlConverter:
     def block(self, node, lang: str, nested: bool) -> list["RawBlock"]:
         tag = node.tag.lower()
         if tag in ("p", "address", "dd"):
-            return self.paragraph([node.text or ""] + list(node), lang, keep_tails=True)
+            return self.paragraph([node.text or ""] + list(node), lang)
         if tag in ("div", "section", "article", "header", "footer", "aside", "main", "nav",
                    "center", "figcaption"):
             return self.blocks(node, lang, nested)
         if re.fullmatch(r"h[1-6]", tag):
-            runs, images = self.inline([node.text or ""] + list(node), lang, keep_tails=True)
+            runs, images = self.inline([node.text or ""] + list(node), lang)
             if not _has_text(runs):
                 if images:
                     return self._figures(images, lang)
@@ -237,17 +238,7 @@ class HtmlConverter:
                 return [self._raw("paragraph", lang, _bold(runs))] + self._figures(images, lang)
             return [self._raw("heading", lang, runs, level=int(tag[1]))] + self._figures(images, lang)
         if tag in ("ul", "ol"):
-            items = []
-            for child in node:
-                if isinstance(child.tag, str) and child.tag.lower() == "li":
-                    children = self.blocks(child, self._lang(child, lang), True)
-                    if children:
-                        items.append(self._raw("list_item", lang, children=children))
-                elif isinstance(child.tag, str):
-                    children = self.block(child, lang, True) if child.tag.lower() in BLOCK_TAGS \
-                        else self.paragraph([child], lang)
-                    if children:
-                        items.append(self._raw("list_item", lang, children=children))
+            items = self._list_items(node, lang)
             if not items:
                 return []
             attrs = {"ordered": "true"} if tag == "ol" else {}
@@ -261,18 +252,24 @@ class HtmlConverter:
                 if children else []
         if tag == "dl":
             out = []
+            pending: list = [node.text or ""]       # text between terms: its own paragraph
             for child in node:
-                if not isinstance(child.tag, str):
-                    continue
-                if child.tag.lower() == "dt":
-                    runs, images = self.inline([child.text or ""] + list(child), lang, keep_tails=True)
-                    if _has_text(runs):
-                        out.append(self._raw("paragraph", lang, _bold(runs)))
-                    out.extend(self._figures(images, lang))
+                if isinstance(child.tag, str) and child.tag.lower() in BLOCK_TAGS:
+                    out.extend(self.paragraph(pending, lang))
+                    pending = []
+                    if child.tag.lower() == "dt":
+                        runs, images = self.inline([child.text or ""] + list(child), lang)
+                        if _has_text(runs):
+                            out.append(self._raw("paragraph", lang, _bold(runs)))
+                        out.extend(self._figures(images, lang))
+                    else:
+                        out.extend(self.block(child, self._lang(child, lang), nested))
+                    pending.append(child.tail or "")
+                elif isinstance(child.tag, str):
+                    pending.append(child)
                 else:
-                    out.extend(self.block(child, lang, nested) if child.tag.lower() in BLOCK_TAGS
-                               else self.paragraph([child], lang))
-            return out
+                    pending.append(child.tail or "")
+            return out + self.paragraph(pending, lang)
         if tag == "blockquote":
             children = self.blocks(node, lang, True)
             return [self._raw("quote", lang, children=children)] if children else []
@@ -287,14 +284,14 @@ class HtmlConverter:
             out = []
             for child in node:
                 if isinstance(child.tag, str) and child.tag.lower() == "summary":
-                    runs, images = self.inline([child.text or ""] + list(child), lang, keep_tails=True)
+                    runs, images = self.inline([child.text or ""] + list(child), lang)
                     if _has_text(runs):
                         out.append(self._raw("paragraph", lang, _bold(runs)))
                     out.extend(self._figures(images, lang))
             rest = _copy_without(node, "summary")
             return out + self.blocks(rest, lang, nested)
         if tag == "summary":
-            runs, images = self.inline([node.text or ""] + list(node), lang, keep_tails=True)
+            runs, images = self.inline([node.text or ""] + list(node), lang)
             return ([self._raw("paragraph", lang, _bold(runs))] if _has_text(runs) else []) + \
                 self._figures(images, lang)
         if tag == "figure":
@@ -303,17 +300,42 @@ class HtmlConverter:
             return [self.table(node, lang)]
         return self.blocks(node, lang, nested)
 
+    def _list_items(self, node, lang: str) -> list["RawBlock"]:
+        """The items of a <ul>/<ol>; content outside any <li> becomes an item of its own."""
+        items: list[RawBlock] = []
+        pending: list = [node.text or ""]
+
+        def add(children: list["RawBlock"]) -> None:
+            if children:
+                items.append(self._raw("list_item", lang, children=children))
+
+        for child in node:
+            if not isinstance(child.tag, str):
+                pending.append(child.tail or "")
+                continue
+            tag = child.tag.lower()
+            if tag in BLOCK_TAGS:
+                add(self.paragraph(pending, lang))
+                pending = []
+                child_lang = self._lang(child, lang)
+                add(self.blocks(child, child_lang, True) if tag == "li"
+                    else self.block(child, child_lang, True))
+                pending.append(child.tail or "")
+            else:
+                pending.append(child)
+        add(self.paragraph(pending, lang))
+        return items
+
     def html_figure(self, node, lang: str, nested: bool) -> list["RawBlock"]:
         captions = [c for c in node if isinstance(c.tag, str) and c.tag.lower() == "figcaption"]
         caption_runs: list[Run] = []
         if captions:
-            caption_runs, _ = self.inline([captions[0].text or ""] + list(captions[0]), lang,
-                                          keep_tails=True)
+            caption_runs, _ = self.inline([captions[0].text or ""] + list(captions[0]), lang)
         imgs = [i for i in node.iter("img")]
         tables = [t for t in node.iter("table")]
         rest = _copy_without(node, "figcaption")
         if len(imgs) == 1 and not tables and not _has_text(self.inline(
-                [rest.text or ""] + list(rest), lang, keep_tails=True)[0]):
+                [rest.text or ""] + list(rest), lang)[0]):
             block = self.figure(_image(imgs[0]), lang, self.where)
             if block is None:
                 return [self._raw("paragraph", lang, caption_runs)] if _has_text(caption_runs) else []
@@ -341,7 +363,7 @@ class HtmlConverter:
                 continue
             ptag = part.tag.lower()
             if ptag == "caption":
-                caption, _ = self.inline([part.text or ""] + list(part), lang, keep_tails=True)
+                caption, _ = self.inline([part.text or ""] + list(part), lang)
             elif ptag in ("thead", "tbody", "tfoot"):
                 rows += [(r, ptag == "thead") for r in part if isinstance(r.tag, str) and r.tag.lower() == "tr"]
             elif ptag == "tr":
@@ -352,8 +374,7 @@ class HtmlConverter:
             for cell in tr:
                 if not isinstance(cell.tag, str) or cell.tag.lower() not in ("td", "th"):
                     continue
-                runs, images = self.inline([cell.text or ""] + list(cell), lang, keep_tails=True,
-                                           flatten=True)
+                runs, images = self.inline([cell.text or ""] + list(cell), lang)
                 for image in images:     # an image in a cell: its text alternative
                     if image.alt.strip():
                         runs.append(Run((" " if runs else "") + image.alt.strip(), lang))
@@ -383,8 +404,8 @@ class HtmlConverter:
 
     # -- inline --------------------------------------------------------------------------------
 
-    def paragraph(self, nodes: list, lang: str, keep_tails: bool = False) -> list["RawBlock"]:
-        runs, images = self.inline(nodes, lang, keep_tails=keep_tails)
+    def paragraph(self, nodes: list, lang: str) -> list["RawBlock"]:
+        runs, images = self.inline(nodes, lang)
         out = []
         # <br><br> in a CMS paragraph separates paragraphs
         for part in _split_double_breaks(runs):
@@ -400,51 +421,58 @@ class HtmlConverter:
                 out.append(block)
         return out
 
-    def inline(self, nodes: list, lang: str, keep_tails: bool = False,
-               flatten: bool = False) -> tuple[list[Run], list[InlineImage]]:
-        """Runs of a list of nodes and strings; block elements inside become line breaks."""
+    def inline(self, nodes: list, lang: str) -> tuple[list[Run], list[InlineImage]]:
+        """Runs of a list of nodes and strings; block elements inside become line breaks.
+
+        The text after each element (its lxml ``tail``) is written once, right after the
+        element: callers list an element and never its tail as well."""
         builder = InlineBuilder(lang, self.where, self.diag, None)
         for item in nodes:
             if isinstance(item, str):
                 builder.text(SPACE_RE.sub(" ", item))
             else:
-                self._walk(builder, item, tail=True)
+                self._walk(builder, item)
         runs = builder.result.runs
         return runs, builder.result.images
 
-    def _walk(self, builder: InlineBuilder, node, tail: bool) -> None:
-        if not isinstance(node.tag, str):
-            if tail and node.tail:
-                builder.text(SPACE_RE.sub(" ", node.tail))
-            return
-        tag = node.tag.lower()
-        if tag == "img":
-            builder.result.images.append(_image(node))
-        elif tag in ("br",):
-            builder.result.runs.append(Run("\n", builder.lang, builder.marks(), kind="break"))
-        elif tag in BLOCK_TAGS or tag not in INLINE_TAGS:
-            if tag in BLOCK_TAGS and builder.result.runs and builder.result.runs[-1].kind != "break" \
-                    and _has_text(builder.result.runs):
-                builder.result.runs.append(Run("\n", builder.lang, builder.marks(), kind="break"))
-            if node.text:
-                builder.text(SPACE_RE.sub(" ", node.text))
-            for child in node:
-                self._walk(builder, child, tail=True)
-        else:
-            if tag in ("font", "big", "tt", "strike", "label"):
-                mapped = {"tt": "code", "strike": "s"}.get(tag)
-                if mapped:
-                    builder._html_open(mapped, [])
+    def _walk(self, builder: InlineBuilder, node) -> None:
+        """``node``, its content and then its tail, each text written once."""
+        if isinstance(node.tag, str):
+            tag = node.tag.lower()
+            if tag == "img":
+                builder.result.images.append(_image(node))
+            elif tag == "br":
+                _line_break(builder)
+            elif tag in BLOCK_TAGS or tag not in INLINE_TAGS:
+                # a block inside inline content (a <p> in a cell): its lines stay apart
+                if tag in BLOCK_TAGS:
+                    _line_break(builder, only_after_text=True)
+                self._content(builder, node)
+                if tag in BLOCK_TAGS:
+                    _line_break(builder, only_after_text=True)
             else:
-                builder._html_open(tag, list(node.attrib.items()))
-            if node.text:
-                builder.text(SPACE_RE.sub(" ", node.text))
-            for child in node:
-                self._walk(builder, child, tail=True)
-            if tag not in ("font", "big", "label"):
-                builder._html_close({"tt": "code", "strike": "s"}.get(tag, tag))
-        if tail and node.tail:
+                mapped = {"tt": "code", "strike": "s"}.get(tag, tag)
+                markless = tag in ("font", "big", "label")
+                if not markless:
+                    builder._html_open(mapped, [] if mapped != tag else list(node.attrib.items()))
+                self._content(builder, node)
+                if not markless:
+                    builder._html_close(mapped)
+        if node.tail:
             builder.text(SPACE_RE.sub(" ", node.tail))
+
+    def _content(self, builder: InlineBuilder, node) -> None:
+        if node.text:
+            builder.text(SPACE_RE.sub(" ", node.text))
+        for child in node:
+            self._walk(builder, child)
+
+
+def _line_break(builder: InlineBuilder, only_after_text: bool = False) -> None:
+    runs = builder.result.runs
+    if only_after_text and (not _has_text(runs) or runs[-1].kind == "break"):
+        return
+    runs.append(Run("\n", builder.lang, builder.marks(), kind="break"))
 
 
 def _image(node) -> InlineImage:
@@ -481,9 +509,16 @@ def _bold(runs: list[Run]) -> list[Run]:
 
 def _split_double_breaks(runs: list[Run]) -> list[list[Run]]:
     parts: list[list[Run]] = [[]]
+    # the next break or text after each run, found in one backward pass (linear)
+    nexts: list[Run | None] = [None] * len(runs)
+    seen: Run | None = None
+    for i in range(len(runs) - 1, -1, -1):
+        nexts[i] = seen
+        if runs[i].kind == "break" or runs[i].text.strip():
+            seen = runs[i]
     for i, run in enumerate(runs):
         if run.kind == "break":
-            following = next((r for r in runs[i + 1:] if r.kind == "break" or r.text.strip()), None)
+            following = nexts[i]
             if following is not None and following.kind == "break":
                 parts.append([])
                 continue

@@ -16,6 +16,7 @@ from typing import Callable
 from markdown_it.token import Token
 
 from accesspub.errors import Diagnostics
+from accesspub.htmltime import valid_datetime
 from accesspub.languages import check_language_tag
 from accesspub.model import Mark, Run, SourceLocation
 
@@ -279,15 +280,45 @@ class InlineBuilder:
         allowed = SAFE_INLINE[tag] + COMMON_ATTRS
         for name, value in attrs:
             value = value or ""
+            if name == "dir":
+                value = value.strip().lower()      # an enumerated value: RTL is rtl
             if name in ("lang", "xml:lang"):
                 lang = self._lang_attr(value) if value else ""
             elif name in allowed and (name != "dir" or value in ("ltr", "rtl", "auto")):
                 kept.append((name, value))
             elif name.startswith("on") or name in ("style", "href", "src"):
                 self.diag.warning("html-unsafe", f"attribute {name} on <{tag}> removed", self.where)
+        checked = self._valid_for_epub(tag, kept)
+        if checked is None:
+            self.push(tag, None, lang)             # the element goes, its text stays
+            return
         if lang:
-            kept.insert(0, ("lang", lang))
-        self.push(tag, Mark(tag, tuple(kept)), lang)
+            checked.insert(0, ("lang", lang))
+        self.push(tag, Mark(tag, tuple(checked)), lang)
+
+    def _valid_for_epub(self, tag: str, kept: list[tuple[str, str]]) -> list[tuple[str, str]] | None:
+        """``kept`` without what EPUBCheck rejects; None when the element itself must go."""
+        values = dict(kept)
+        hint = "write raw HTML as the HTML standard defines it, or use Markdown"
+        if tag == "bdo" and values.get("dir") not in ("ltr", "rtl"):
+            self.diag.warning("html-invalid", '<bdo> without dir="ltr" or dir="rtl" overrides '
+                              "nothing: the element is removed, its text kept", self.where,
+                              'write <bdo dir="rtl">, or <bdi> to isolate a passage')
+            return None
+        if tag in ("time", "dfn") and any(t == tag and m is not None for t, m, _ in self.stack):
+            self.diag.warning("html-invalid", f"<{tag}> inside <{tag}>: the inner one is "
+                              "removed, its text kept", self.where, hint)
+            return None
+        if tag == "time" and "datetime" in values:
+            value = values["datetime"].strip()
+            if not valid_datetime(value):
+                self.diag.warning("html-invalid", f"<time datetime={values['datetime']!r}> is "
+                                  "not a valid date, time or duration: the attribute is removed",
+                                  self.where, 'write datetime="2020-01-20", "2020-01-20T18:00+04:00", '
+                                  '"18:00" or "PT2H"')
+                return [(n, v) for n, v in kept if n != "datetime"]
+            return [(n, value if n == "datetime" else v) for n, v in kept]
+        return kept
 
     def _html_close(self, tag: str) -> None:
         if tag in DROP_WITH_CONTENT:

@@ -49,9 +49,15 @@ def map_sentences(node, fn: Callable[[Sentence], Sentence]):
     return dataclasses.replace(node, **changes) if changes else node
 
 
-def _run_text(run: Run, read_noterefs: bool) -> str:
+_PHRASE_END = tuple(".,;:!?…。、，،؛؟")
+
+
+def _run_text(run: Run, read_noterefs: bool, before: str = "") -> str:
     if run.kind == "break":
-        return " "
+        # A line that ends without punctuation (a list of links, one per line) still ends
+        # a phrase for a listener: the comma gives the engine's pause.
+        before = before.rstrip()
+        return ", " if before and not before.endswith(_PHRASE_END) else " "
     if run.kind == "noteref":
         # In parentheses: a pause before and after, like a reader glancing at the margin.
         return f" ({phrase('note', run.lang)} {run.text.strip()}) " if read_noterefs else ""
@@ -72,7 +78,9 @@ def spoken_parts(sentence: Sentence, config: Config,
     parts: list[SpokenPart] = []
     read_noterefs = config.narration.read_noterefs
     for lang, runs in groupby(sentence.runs, key=lambda r: r.lang or sentence.lang):
-        text = "".join(_run_text(r, read_noterefs) for r in runs)
+        text = ""
+        for r in runs:
+            text += _run_text(r, read_noterefs, text[-200:])
         phonemes = config.narration.choice_for(lang).engine == "piper"
         for lex in lexicons:
             text = lex.apply(text, lang, phonemes=phonemes)

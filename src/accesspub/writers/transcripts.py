@@ -7,11 +7,13 @@ each track's place in the full narration.
 from __future__ import annotations
 
 import json
+import re
 import textwrap
 from pathlib import Path
 
 from accesspub.model import Publication, Sentence, Timeline
 
+_SPACES = re.compile(r"[ \t\n\r\f\v]+")
 VTT_WIDTH = 60      # Podcasting 2.0 asks for at most 65 characters a line
 SRT_WIDTH = 42
 
@@ -36,9 +38,28 @@ def cues(publication: Publication, timeline: Timeline) -> list[tuple[Sentence, f
     return out
 
 
-def _lines(text: str, width: int) -> list[str]:
-    # "-->" would end a cue's payload early
-    return textwrap.wrap(text.replace("-->", "→"), width) or [text]
+def _text_lines(sentence: Sentence) -> list[str]:
+    """The sentence as written, one string per line: a line break stays one in a caption."""
+    lines, current = [], []
+    for run in sentence.runs:
+        if run.kind == "break":
+            lines.append("".join(current))
+            current = []
+        else:
+            current.append(run.text)
+    lines.append("".join(current))
+    # ASCII white space only: a no-break space (26\u00a0000) keeps its number on one line
+    return [text for text in (_SPACES.sub(" ", line).strip(" ") for line in lines) if text]
+
+
+def _wrapped(sentence: Sentence, width: int) -> list[str]:
+    return [part for line in _text_lines(sentence) for part in textwrap.wrap(line, width) or [line]]
+
+
+def vtt_escape(text: str) -> str:
+    """Cue text as WebVTT reads it: "<" would open a tag, "&" a character reference, and
+    "-->" would end the payload; escaped, the sentence shows exactly as written."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def vtt(publication: Publication, timeline: Timeline) -> str:
@@ -46,7 +67,7 @@ def vtt(publication: Publication, timeline: Timeline) -> str:
     for sentence, start, end in cues(publication, timeline):
         parts.append(sentence.id)
         parts.append(f"{_stamp(start, '.')} --> {_stamp(end, '.')}")
-        parts.extend(_lines(sentence.text, VTT_WIDTH))
+        parts.extend(vtt_escape(line) for line in _wrapped(sentence, VTT_WIDTH))
         parts.append("")
     return "\n".join(parts)
 
@@ -56,7 +77,8 @@ def srt(publication: Publication, timeline: Timeline) -> str:
     for number, (sentence, start, end) in enumerate(cues(publication, timeline), start=1):
         parts.append(str(number))
         parts.append(f"{_stamp(start, ',')} --> {_stamp(end, ',')}")
-        parts.extend(_lines(sentence.text, SRT_WIDTH))
+        # SubRip has no escapes; "-->" in a text line is read as a timing line by some players
+        parts.extend(line.replace("-->", "→") for line in _wrapped(sentence, SRT_WIDTH))
         parts.append("")
     return "\n".join(parts)
 

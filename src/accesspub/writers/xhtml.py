@@ -205,7 +205,9 @@ class ChapterWriter:
     def row(self, parent: etree._Element, row: Block, lang: str) -> None:
         tr = el(parent, "tr")
         for cell in row.children:
-            header = cell.get("header") == "true"
+            # a header cell without text names nothing (Ace: empty-table-header); the
+            # corner above row headers is the usual one: a data cell says the same
+            header = cell.get("header") == "true" and any(s.text.strip() for s in cell.sentences)
             node = el(tr, "th" if header else "td")
             if header:
                 node.set("scope", cell.get("scope") or "col")
