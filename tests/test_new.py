@@ -48,11 +48,12 @@ def test_files(project):
     assert "build/" in ignored and ".accesspub-cache/" in ignored
 
 
-def test_check_strict_is_clean(project):
+def test_check_strict_finds_only_the_placeholders(project):
+    # What a new project must change before it is published (tests/test_placeholders.py).
     done = accesspub("-C", str(project), "check", "--strict")
-    assert done.returncode == 0, done.stderr
-    assert "0 error(s), 0 warning(s)" in done.stderr
-    assert " warning " not in done.stderr
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "0 error(s), 3 warning(s)" in done.stdout
+    assert done.stdout.count(" warning placeholder: ") == 3
 
 
 def test_builds_a_valid_epub(built, epubcheck):

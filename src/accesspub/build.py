@@ -160,6 +160,8 @@ def analyse(config: Config, names: tuple[str, ...] = (), head: HeadStart | None 
         lexicon = load_lexicon(config)
     except ContentError as exc:
         diag.items.append(exc.as_diagnostic())
+    from accesspub.lint import lint_project      # once per run: accesspub.toml, the lexicon
+    lint_project(config, publications, lexicon, diag, complete=not names)
     if not diag.errors:
         from accesspub.speech import apply_speech
         publications = [apply_speech(p, config, diag, lexicon) for p in publications]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
+import shutil
 import sys
 import traceback
 from pathlib import Path
@@ -11,7 +13,8 @@ from pathlib import Path
 import click
 
 from accesspub import __version__
-from accesspub.errors import AccessPubError, Diagnostic
+from accesspub.errors import AccessPubError, ContentError, Diagnostic
+from accesspub.model import SourceLocation
 
 
 class State:
@@ -20,11 +23,13 @@ class State:
         self.show_traceback = show_traceback
 
 
-def _print_diagnostics(items: list[Diagnostic], quiet_notices: bool = False) -> None:
+def _print_diagnostics(items: list[Diagnostic], quiet_notices: bool = False,
+                       err: bool = True) -> None:
+    """To stderr, where a build's findings go; ``check``'s are its report: stdout."""
     for item in items:
         if quiet_notices and item.level == "notice":
             continue
-        click.echo(str(item), err=True)
+        click.echo(str(item), err=err)
 
 
 def _run(ctx: click.Context, action):
@@ -68,23 +73,72 @@ def _config(ctx: click.Context):
     return load_config(ctx.obj.project)
 
 
-@main.command()
-@click.option("--no-audio", is_flag=True, help="Text-only EPUB: no narration, no overlays.")
-@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
-              help="Parallel speech synthesis jobs (default: one per core).")
-@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
-@click.option("-q", "--quiet", is_flag=True, help="No progress, no notices.")
-@click.option("-w", "--watch", is_flag=True, help="Rebuild whenever content/ or accesspub.toml changes.")
-@click.pass_context
-def build(ctx: click.Context, no_audio: bool, jobs: int | None, strict: bool, quiet: bool,
-          watch: bool) -> None:
-    """Build every release in content/ into build/."""
+def _build_options(command):
+    """The options ``build``, ``watch`` and ``serve --watch`` share."""
+    for option in reversed([
+        click.option("--no-audio", is_flag=True, help="Text-only EPUB: no narration, no overlays."),
+        click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
+                     help="Parallel speech synthesis jobs (default: one per core)."),
+        click.option("--strict", is_flag=True, help="Treat warnings as errors."),
+        click.option("-q", "--quiet", is_flag=True, help="No progress, no notices."),
+    ]):
+        command = option(command)
+    return command
+
+
+def _release_names(config, args: tuple[str, ...]) -> tuple[str, ...]:
+    """Release names from the command line: a name, or a path (as linters take) to a
+    release's file or folder, or to a folder holding releases (content/: all of them).
+    A path is taken from the current folder, else from the project's."""
+    if not args:
+        return ()
+    from accesspub.reader import find_releases
+    found = find_releases(config)
+    names: list[str] = []
+    for arg in args:
+        if arg in {slug for slug, _ in found}:
+            names.append(arg)
+            continue
+        matched = _releases_at(arg, found, config.root)
+        if matched is None:
+            raise ContentError(f"no release or file named {arg!r}", code="release-unknown",
+                               hint="name a release (" + (", ".join(s for s, _ in found) or
+                                                          "none here") +
+                               ") or its path, such as content/my-release.md")
+        if not matched:
+            raise ContentError(f"{arg} is not a release", SourceLocation(arg),
+                               code="release-unknown",
+                               hint="a release is a Markdown file in the content folder, or "
+                               "a folder of them there; give its path or its name")
+        names.extend(matched)
+    return tuple(dict.fromkeys(names))
+
+
+def _releases_at(arg: str, found, root: Path) -> list[str] | None:
+    """The releases with a file at or under the path ``arg``; None when no such path."""
+    candidates = [Path(arg)] + ([root / arg] if not Path(arg).is_absolute() else [])
+    for candidate in candidates:
+        if not (candidate.exists() or candidate.is_symlink()):
+            continue
+        # Both with links resolved and as written: a release file may be a link.
+        places = {Path(os.path.abspath(candidate)), candidate.resolve()}
+        return [slug for slug, files in found
+                if any(f == p or f.is_relative_to(p)
+                       for file in files for f in (Path(os.path.abspath(file)), file.resolve())
+                       for p in places)]
+    return None
+
+
+def _build_action(ctx: click.Context, names: tuple[str, ...], no_audio: bool,
+                  jobs: int | None, strict: bool, quiet: bool):
+    """One build, as ``build`` runs it and ``watch`` repeats it."""
     from accesspub.build import BuildOptions, run_build
     from accesspub.progress import Progress
 
     def action():
         config = _config(ctx)
         options = BuildOptions(audio=not no_audio, jobs=jobs, strict=strict,
+                               releases=_release_names(config, names),
                                progress=Progress(enabled=not quiet))
         result = run_build(config, options)
         _print_diagnostics(result.diagnostics.items, quiet_notices=quiet)
@@ -97,42 +151,104 @@ def build(ctx: click.Context, no_audio: bool, jobs: int | None, strict: bool, qu
         warnings = len(result.diagnostics.warnings)
         click.echo(f"{len(result.releases)} release(s) in {result.output_dir} "
                    f"({result.seconds:.1f} s, {warnings} warning(s))")
-    if watch:
-        from accesspub.watch import watch_project
-        _run(ctx, lambda: watch_project(ctx.obj.project, action, on_error=lambda exc:
-                                        _print_diagnostics(list(exc.diagnostics) or [exc.as_diagnostic()])))
-        return
-    _run(ctx, action)
+    return action
+
+
+def _watch(ctx: click.Context, action) -> None:
+    from accesspub.watch import watch_project
+    watch_project(ctx.obj.project, action, on_error=lambda exc: _print_diagnostics(
+        list(exc.diagnostics) or [exc.as_diagnostic()]))
 
 
 @main.command()
-@click.argument("releases", nargs=-1)
+@click.argument("releases", nargs=-1, metavar="[RELEASE|PATH]...")
+@_build_options
+@click.option("-w", "--watch", is_flag=True, help="Rebuild whenever content/ or accesspub.toml changes.")
+@click.pass_context
+def build(ctx: click.Context, releases: tuple[str, ...], no_audio: bool, jobs: int | None,
+          strict: bool, quiet: bool, watch: bool) -> None:
+    """Build every release in content/ (or those named) into build/."""
+    action = _build_action(ctx, releases, no_audio, jobs, strict, quiet)
+    _run(ctx, (lambda: _watch(ctx, action)) if watch else action)
+
+
+@main.command()
+@click.argument("releases", nargs=-1, metavar="[RELEASE|PATH]...")
+@_build_options
+@click.pass_context
+def watch(ctx: click.Context, releases: tuple[str, ...], no_audio: bool, jobs: int | None,
+          strict: bool, quiet: bool) -> None:
+    """Build, then rebuild whenever content/ or accesspub.toml changes (= build --watch)."""
+    action = _build_action(ctx, releases, no_audio, jobs, strict, quiet)
+    _run(ctx, lambda: _watch(ctx, action))
+
+
+@main.command()
+@click.argument("releases", nargs=-1, metavar="[RELEASE|PATH]...")
 @click.option("--speech", is_flag=True, help="Print the spoken form of every sentence that differs from its text.")
 @click.option("--json", "as_json", is_flag=True, help="Diagnostics as JSON.")
 @click.option("--strict", is_flag=True, help="Exit 1 on warnings too.")
 @click.pass_context
 def check(ctx: click.Context, releases: tuple[str, ...], speech: bool, as_json: bool, strict: bool) -> None:
-    """Check releases without building: file:line: level code: message."""
+    """Check releases (all, or those named or at the paths given) without building.
+
+    The report goes to standard output: file:line: level code: message."""
     from accesspub.build import analyse
 
     def action():
         from accesspub.speech import speech_differences
-        publications, diag, _ = analyse(_config(ctx), releases)
+        config = _config(ctx)
+        publications, diag, lexicon = analyse(config, _release_names(config, releases))
+        if speech and diag.errors:
+            publications = _speak_releases_without_errors(config, publications, diag, lexicon)
         if as_json:
             click.echo(json.dumps([d.as_json() for d in diag.items], indent=2, ensure_ascii=False))
         else:
-            _print_diagnostics(diag.items)
-        if speech and not diag.errors:
-            for publication in publications:
-                for sentence, spoken in speech_differences(publication):
-                    click.echo(f"{sentence.location}: {sentence.id}\n    text:   {sentence.text}\n"
-                               f"    spoken: {spoken}")
+            _print_diagnostics(diag.items, err=False)
+        if speech and lexicon is None and diag.errors and (config.content_dir / "lexicon.pls").exists():
+            click.echo("note: the spoken forms below are without the lexicon, which has errors")
+        for publication in publications if speech else ():
+            for sentence, spoken in speech_differences(publication):
+                click.echo(f"{sentence.location}: {sentence.id}\n    text:   {sentence.text}\n"
+                           f"    spoken: {spoken}")
         failed = diag.errors or (strict and diag.warnings)
         if not as_json:
-            click.echo(f"{len(diag.errors)} error(s), {len(diag.warnings)} warning(s)", err=True)
+            click.echo(f"{len(diag.errors)} error(s), {len(diag.warnings)} warning(s)")
         if failed:
             ctx.exit(1)
     _run(ctx, action)
+
+
+def _speak_releases_without_errors(config, publications, diag, lexicon) -> list:
+    """``analyse`` speaks nothing when anything has an error; for proofreading, the
+    releases with no error of their own are spoken all the same."""
+    from accesspub.reader import find_releases
+    from accesspub.speech import apply_speech
+    root = config.root.resolve()
+    files = {slug: {_shown(f, root) for f in paths} for slug, paths in find_releases(config)}
+    broken = {d.location.path for d in diag.errors if d.location is not None}
+    clean = [p for p in publications if not files.get(p.slug, set()) & broken]
+    return [apply_speech(p, config, diag, lexicon) for p in clean]
+
+
+def _shown(path: Path, root: Path) -> str:
+    """A path as diagnostics show it: relative to the project."""
+    path = Path(os.path.abspath(path))
+    return path.relative_to(root).as_posix() if path.is_relative_to(root) else path.as_posix()
+
+
+def _invocation() -> str:
+    """How accesspub was started, as a command that works again from this folder."""
+    prog = os.environ.get("ACCESSPUB_PROG")      # set by ./dev accesspub
+    if prog:
+        return prog
+    script = Path(sys.argv[0])
+    if script.name in ("accesspub", "accesspub.exe"):
+        on_path = shutil.which("accesspub")
+        if on_path and Path(on_path).resolve() == script.resolve():
+            return "accesspub"
+        return shlex.quote(sys.argv[0])
+    return f"{shlex.quote(sys.executable)} -m accesspub"
 
 
 @main.command()
@@ -141,10 +257,20 @@ def check(ctx: click.Context, releases: tuple[str, ...], speech: bool, as_json: 
 def new(ctx: click.Context, folder: Path) -> None:
     """Create a ready project in FOLDER (new or empty): config, sample release, lexicon."""
     def action():
-        from accesspub.scaffold import create_project
+        from accesspub.scaffold import PLACEHOLDER_KEYS, create_project
         files = create_project(folder)
+        command = _invocation()
+        where = shlex.quote(str(folder))
         click.echo(f"created {len(files)} files in {folder}")
-        click.echo(f"next: cd {folder} && accesspub check && accesspub build")
+        click.echo(f"next: replace the placeholders ({', '.join(PLACEHOLDER_KEYS)}) in "
+                   f"{folder / 'accesspub.toml'}, then check and build:")
+        click.echo(f"    {command} -C {where} check")
+        click.echo(f"    {command} -C {where} build")
+        if command != "accesspub":
+            source = Path(__file__).resolve().parents[2]
+            tip = (f"; to put it there: pipx install {shlex.quote(str(source))}"
+                   if (source / "pyproject.toml").is_file() else "")
+            click.echo(f"(accesspub is not on your PATH: the commands above run it{tip})")
     _run(ctx, action)
 
 
@@ -180,17 +306,24 @@ def clean(ctx: click.Context, cache: bool) -> None:
               help="Address to listen on (0.0.0.0 for other devices on the network).")
 @click.option("-p", "--port", type=click.IntRange(min=0, max=65535), default=8000,
               show_default=True, help="Port to listen on.")
+@click.option("-w", "--watch", is_flag=True,
+              help="Build first, then rebuild whenever content/ or accesspub.toml changes.")
+@_build_options
 @click.pass_context
-def serve(ctx: click.Context, host: str, port: int) -> None:
-    """Preview build/ in a browser (with byte ranges, so the audio can seek)."""
+def serve(ctx: click.Context, host: str, port: int, watch: bool, no_audio: bool,
+          jobs: int | None, strict: bool, quiet: bool) -> None:
+    """Preview build/ in a browser (with byte ranges, so the audio can seek); with --watch,
+    build it and rebuild on every change while serving (reload the page to see it)."""
     def action():
         from accesspub.errors import ConfigError
-        from accesspub.serve import make_server
+        from accesspub.serve import make_server, serve_in_background
         config = _config(ctx)
         folder = config.output_dir
-        if not (folder / "index.html").is_file():
+        if not watch and not (folder / "index.html").is_file():
             raise ConfigError(f"nothing to serve: {folder} has no index.html",
-                              code="serve-no-build", hint="run accesspub build first")
+                              code="serve-no-build",
+                              hint="run accesspub build first, or accesspub serve --watch to "
+                              "build, serve and rebuild on every change")
         try:
             server = make_server(folder, host, port)
         except OSError as exc:
@@ -198,6 +331,15 @@ def serve(ctx: click.Context, host: str, port: int) -> None:
                               code="serve-port", hint="choose another port with --port") from None
         with server:
             click.echo(f"serving {folder} at {server.url} (Ctrl+C stops)")
+            if watch:
+                # The server reads build/ afresh on each request, so every rebuild (a
+                # swap of the whole folder) is served as soon as it is in place.
+                serve_in_background(server)
+                try:
+                    _watch(ctx, _build_action(ctx, (), no_audio, jobs, strict, quiet))
+                finally:
+                    server.shutdown()
+                return
             try:
                 server.serve_forever()
             except KeyboardInterrupt:

@@ -1,9 +1,11 @@
 """Content and accessibility checks on a built Publication: what a person should fix.
 
     lint_publication(publication, config, diagnostics) -> None
+    lint_project(config, publications, lexicon, diagnostics, complete=True) -> None
 
 Runs after the model is built and before anything is written, in ``accesspub check`` and
-in every build.  Each finding is a warning with a code (listed in docs/checks.md), the
+in every build: ``lint_publication`` once per release, ``lint_project`` once per run for
+what belongs to the project (accesspub.toml, the lexicon).  Each finding is a warning with a code (listed in docs/checks.md), the
 ``file:line`` of its block and a fix hint; every code can be silenced per project
 (``[check] ignore``) or per release (front matter ``ignore:``).
 """
@@ -13,18 +15,20 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
+from collections import Counter
 from functools import lru_cache
 from importlib import resources
 from typing import Iterator
 
-from accesspub.config import Config
+from accesspub.config import CONFIG_NAME, Config
 from accesspub.errors import Diagnostics
-from accesspub.model import Block, Publication, Run, Sentence
+from accesspub.model import Block, Publication, Run, Sentence, SourceLocation
 
-__all__ = ["lint_publication", "CODES"]
+__all__ = ["lint_publication", "lint_project", "CODES"]
 
 CODES = ("a11y-alt-filename", "a11y-link-text", "a11y-table-headers", "style-all-caps",
-         "lang-unmarked", "speech-number-ambiguous", "style-long-sentence")
+         "lang-unmarked", "speech-number-ambiguous", "style-long-sentence", "placeholder",
+         "lexicon-unused")
 
 LONG_SENTENCE_WORDS = 60
 SHORT_LABEL_WORDS = 3
@@ -57,26 +61,55 @@ def _exemplars() -> dict[str, frozenset[str]]:
     return {tag: frozenset(chars) for tag, chars in json.loads(data).items()}
 
 
+def _likely_script(tag: str) -> str | None:
+    """The ISO 15924 script ``tag`` is written in: its own subtag, else CLDR's likely one
+    (None for a language CLDR does not know, such as the private-use "qaa")."""
+    from langcodes.data_dicts import LIKELY_SUBTAGS
+    parts = (tag or "").replace("_", "-").split("-")
+    for part in parts[1:]:
+        if len(part) == 4 and part.isalpha():
+            return part.title()
+    likely = LIKELY_SUBTAGS.get(parts[0].lower(), "")
+    return next((p for p in likely.split("-")[1:] if len(p) == 4), None)
+
+
+@lru_cache(maxsize=1)
+def _script_letters() -> dict[str, frozenset[str]]:
+    """The letters of each script: every exemplar letter, given to the script of the most
+    languages that list it (a Latin-script language's auxiliary set may hold a few
+    letters of another script)."""
+    votes: dict[str, Counter] = {}
+    for tag, chars in _exemplars().items():
+        script = _likely_script(tag) if tag != "und" else None
+        for c in chars if script else ():
+            votes.setdefault(c, Counter())[script] += 1
+    out: dict[str, set[str]] = {}
+    for c, counter in votes.items():
+        out.setdefault(counter.most_common(1)[0][0], set()).add(c)
+    return {script: frozenset(chars) for script, chars in out.items()}
+
+
 @lru_cache(maxsize=256)
 def alphabet(lang: str) -> frozenset[str] | None:
-    """The letters of ``lang`` (BCP 47), or None when CLDR has no data for it.
+    """The letters of ``lang`` (BCP 47), or None when nothing is known of them.
 
     A tag with a script ("sr-Latn") uses that script; a bare tag of a language written in
-    several scripts ("sr", "az") accepts all of them."""
+    several scripts ("sr", "az") accepts all of them.  A language CLDR lists no letters for
+    ("la", "grc") accepts every letter of its script (Latin for "la")."""
     table = _exemplars()
     parts = (lang or "").replace("_", "-").split("-")
     primary = parts[0].lower()
     script = next((p.title() for p in parts[1:] if len(p) == 4 and p.isalpha()), None)
-    if script and f"{primary}-{script}" in table:
+    if script and table.get(f"{primary}-{script}"):
         return table[f"{primary}-{script}"]
-    if primary not in table:
-        return None
-    letters = set(table[primary])
-    if not script:
+    letters = set(table.get(primary, ()))
+    if letters and not script:
         for tag, chars in table.items():
             if tag.startswith(primary + "-") and len(tag.split("-")[1]) == 4:
                 letters |= chars
-    return frozenset(letters)
+    if not letters and primary not in ("", "und", "zxx", "mul", "mis"):
+        letters = set(_script_letters().get(_likely_script(lang) or "", ()))
+    return frozenset(letters) if letters else None
 
 
 def language_name(lang: str) -> str:
@@ -131,6 +164,7 @@ def _block_text(block: Block) -> str:
 
 def lint_publication(publication: Publication, config: Config, diag: Diagnostics) -> None:
     """Add every content finding for ``publication`` to ``diag`` (warnings only)."""
+    _check_front_matter_placeholders(publication, config, diag)
     foreign_seen: set[tuple[str, str]] = set()
     for block in iter_blocks(publication):
         if block.kind == "figure":
@@ -258,3 +292,124 @@ def _check_letters(sentence: Sentence, diag: Diagnostics, seen: set[tuple[str, s
                          f"{language_name(lang)} alphabet ({' '.join(odd)}): it will be "
                          f"read with {language_name(lang)} rules", sentence.location,
                          f"mark its language: [{shown}]{{lang={other}}}")
+
+
+# --- the project: accesspub.toml and the lexicon ----------------------------------------
+
+# Config strings that are published: on the title page, in the OPF, the narration, the feed.
+PUBLISHED_KEYS = {"project": ("publisher", "author", "rights"),
+                  "podcast": ("title", "description", "author", "owner_name", "owner_email"),
+                  "accessibility": ("summary",)}
+PLACEHOLDER_WHERE = "it would be published on the title page, in the EPUB metadata, the " \
+                    "narration and the site"
+
+
+def lint_project(config: Config, publications: list[Publication], lexicon, diag: Diagnostics,
+                 *, complete: bool = True) -> None:
+    """Project-wide findings, reported once: placeholders left in accesspub.toml and, when
+    ``complete`` (every release was read), lexicons no release speaks the language of."""
+    _check_config_placeholders(config, diag)
+    if complete and not diag.errors and lexicon is not None:
+        _check_lexicon_used(config, publications, lexicon, diag)
+
+
+def _config_values(config: Config) -> Iterator[tuple[str, str, str]]:
+    """(table, key, value) of every published string setting."""
+    sources = {"project": config, "podcast": config.podcast}
+    for table, keys in PUBLISHED_KEYS.items():
+        for key in keys:
+            if table == "accessibility":
+                value = config.accessibility_summary
+            else:
+                value = getattr(sources[table], key, "")
+            if isinstance(value, str) and value:
+                yield table, key, value
+
+
+def config_line(config: Config, table: str, key: str) -> int | None:
+    """The line of ``key = …`` in ``[table]`` of accesspub.toml (a plain scan: the file
+    was parsed already, only the line is wanted)."""
+    try:
+        lines = (config.root / CONFIG_NAME).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return None
+    current = ""
+    pattern = re.compile(rf"^\s*(?:{re.escape(key)}|\"{re.escape(key)}\")\s*=")
+    for number, line in enumerate(lines, 1):
+        header = re.match(r"^\s*\[\s*([^\[\]]+?)\s*\]", line)
+        if header:
+            current = header.group(1)
+        elif current == table and pattern.match(line):
+            return number
+    return None
+
+
+def _check_config_placeholders(config: Config, diag: Diagnostics) -> None:
+    from accesspub.scaffold import placeholder_in
+    for table, key, value in _config_values(config):
+        found = placeholder_in(value)
+        if found:
+            diag.warning("placeholder", f"{table}.{key} is still the new project's placeholder "
+                         f"{value!r}: {PLACEHOLDER_WHERE}",
+                         SourceLocation(CONFIG_NAME, config_line(config, table, key)),
+                         f"write your own {key} there (or delete the line)")
+
+
+def _front_matter_line(config: Config, display: str, names: set[str]) -> int | None:
+    """The line of the first top-level front matter key in ``names`` in ``display``."""
+    try:
+        text = (config.root / display).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    lines = text.splitlines()
+    if not lines or lines[0].strip() != "---":
+        return None
+    for number, line in enumerate(lines[1:], 2):
+        if line.strip() in ("---", "..."):
+            return None
+        match = re.match(r"^([A-Za-z_][\w-]*)\s*:", line)
+        if match and match.group(1) in names:
+            return number
+    return None
+
+
+def _check_front_matter_placeholders(publication: Publication, config: Config,
+                                     diag: Diagnostics) -> None:
+    """A placeholder a release's front matter sets; one inherited from accesspub.toml is
+    reported there, once, by ``lint_project``."""
+    from accesspub.metadata import ALIASES
+    from accesspub.scaffold import placeholder_in
+    meta = publication.meta
+    inherited = {"publisher": meta.publisher == config.publisher,
+                 "authors": meta.authors == ((config.author,) if config.author else ()),
+                 "rights": meta.rights == config.rights}
+    values = {"publisher": [meta.publisher], "authors": list(meta.authors),
+              "rights": [meta.rights]}
+    for canonical, texts in values.items():
+        found = next((v for v in texts if placeholder_in(v)), None)
+        if not found or inherited[canonical]:
+            continue
+        names = {k for k, c in ALIASES.items() if c == canonical}
+        display = publication.source.path
+        diag.warning("placeholder", f"{canonical} is still the new project's placeholder "
+                     f"{found!r}: {PLACEHOLDER_WHERE}",
+                     SourceLocation(display, _front_matter_line(config, display, names)),
+                     f"write your own {canonical} there (or delete the line)")
+
+
+def _check_lexicon_used(config: Config, publications: list[Publication], lexicon,
+                        diag: Diagnostics) -> None:
+    from accesspub.speech.lexicon import unused_lexicons
+    for lex in unused_lexicons(lexicon, publications):
+        where = SourceLocation(_display(config, lex.source), lex.line)
+        diag.warning("lexicon-unused", f"lexicon language {lex.lang!r} is not used by any "
+                     "release: its entries are never applied", where,
+                     "set xml:lang on <lexicon> to the language of the words it lists")
+
+
+def _display(config: Config, path: str) -> str:
+    from pathlib import Path
+    try:
+        return Path(path).resolve().relative_to(config.root.resolve()).as_posix()
+    except (ValueError, OSError):
+        return path

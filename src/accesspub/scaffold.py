@@ -1,14 +1,21 @@
 """``accesspub new DIR``: a ready project that builds at once.
 
     create_project(folder) -> list of the files written
+    placeholder_in(text) -> the template placeholder ``text`` still contains, or None
 
 The template lives in ``accesspub/data/new/``: a commented ``accesspub.toml``, a sample
 release using every supported feature, a pronunciation lexicon, an image and a
 ``.gitignore`` (shipped as ``gitignore``: package data drops dot files).
+
+The template's ``[project]`` values of ``PLACEHOLDER_KEYS`` are placeholders the user must
+replace.  They are read from the template itself, so the file a new project starts from
+and ``check``'s ``placeholder`` warning can never disagree.
 """
 
 from __future__ import annotations
 
+import tomllib
+from functools import lru_cache
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
@@ -16,9 +23,32 @@ from pathlib import Path
 from accesspub.errors import AccessPubError
 from accesspub.model import SourceLocation
 
-__all__ = ["create_project"]
+__all__ = ["create_project", "placeholders", "placeholder_in"]
 
 RENAMES = {"gitignore": ".gitignore"}
+PLACEHOLDER_KEYS = ("publisher", "author", "rights")
+
+
+def _template() -> Traversable:
+    return resources.files("accesspub").joinpath("data/new")
+
+
+@lru_cache(maxsize=1)
+def placeholders() -> tuple[str, ...]:
+    """The template's placeholder values, longest first."""
+    config = tomllib.loads(_template().joinpath("accesspub.toml").read_text("utf-8"))
+    values = {config["project"][key] for key in PLACEHOLDER_KEYS}
+    return tuple(sorted(values, key=lambda v: (-len(v), v)))
+
+
+def placeholder_in(text: str) -> str | None:
+    """The placeholder ``text`` contains (ignoring case and spacing), or None.
+
+    Containment, not equality: "© Your Organisation 2025" is still the template's."""
+    folded = " ".join(str(text).split()).casefold()
+    if not folded:
+        return None
+    return next((p for p in placeholders() if " ".join(p.split()).casefold() in folded), None)
 
 
 def _walk(node: Traversable, prefix: tuple[str, ...] = ()):
@@ -41,7 +71,7 @@ def create_project(folder: Path) -> list[Path]:
         raise AccessPubError(f"{folder} is not empty; a new project needs an empty folder",
                              SourceLocation(str(folder)), code="new-not-empty",
                              hint="choose a new folder name, or empty this one first")
-    template = resources.files("accesspub").joinpath("data/new")
+    template = _template()
     written = []
     try:
         for parts, source in _walk(template):

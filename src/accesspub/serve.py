@@ -187,10 +187,17 @@ def serve(directory: Path, host: str = "127.0.0.1", port: int = 8000) -> None:
         server.serve_forever()
 
 
+def serve_in_background(server: PreviewServer) -> threading.Thread:
+    """Answer requests from a daemon thread (``accesspub serve --watch`` builds meanwhile);
+    ``server.shutdown()`` ends it."""
+    thread = threading.Thread(target=server.serve_forever, name="accesspub-preview", daemon=True)
+    thread.start()
+    return thread
+
+
 def start_server(directory: Path, host: str = "127.0.0.1", port: int = 0,
                  quiet: bool = True) -> tuple[PreviewServer, str]:
     """Serve ``directory`` from a background thread: ``(server, url)``; ``server.stop()`` ends it."""
     server = make_server(directory, host, port, quiet=quiet)
-    thread = threading.Thread(target=server.serve_forever, name="accesspub-preview", daemon=True)
-    thread.start()
+    serve_in_background(server)
     return server, server.url

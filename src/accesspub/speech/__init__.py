@@ -109,7 +109,6 @@ def apply_speech(publication: Publication, config: Config, diagnostics: Diagnost
     still holds digits although its language has rules (the engine would guess).
     """
     lexicons = _lexicons_for(lexicon)
-    _check_lexicon_languages(publication, lexicons, diagnostics)
     without_rules: set[str] = set()
     headers = cell_headers(publication) if config.narration.read_table_headers else {}
 
@@ -158,16 +157,6 @@ def cell_headers(publication: Publication) -> dict[str, str]:
 
 def _without_phonemes(text: str) -> str:
     return re.sub(r"\[\[[^\[\]]*\]\]", "", text)
-
-
-def _check_lexicon_languages(publication: Publication, lexicons: tuple[Lexicon, ...],
-                             diagnostics: Diagnostics) -> None:
-    languages = publication.languages
-    for lex in lexicons:
-        if not any(lex.matches_language(lang) for lang in languages):
-            diagnostics.warning(
-                "lexicon-unused", f"lexicon language {lex.lang!r} is not used in this release",
-                None, "set xml:lang on <lexicon> to the language of the words it lists")
 
 
 def speech_differences(publication: Publication) -> list[tuple[Sentence, str]]:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterable
 
 from lxml import etree
 
@@ -45,6 +46,7 @@ class Lexicon:
     lang: str
     entries: tuple[Entry, ...]
     source: str = ""
+    line: int | None = None          # of <lexicon>, for diagnostics about the whole lexicon
 
     def __post_init__(self) -> None:
         exact: dict[str, Entry] = {}
@@ -134,7 +136,19 @@ def parse_lexicon(data: bytes, where: str = "<lexicon>") -> Lexicon:
     alphabet = root.get("alphabet", "")
     entries = tuple(_entry(lexeme, alphabet, where)
                     for lexeme in root.iter(f"{{{PLS_NS}}}lexeme"))
-    return Lexicon(lang=root.get(XML_LANG), entries=entries, source=where)
+    return Lexicon(lang=root.get(XML_LANG), entries=entries, source=where, line=root.sourceline)
+
+
+def unused_lexicons(lexicon: "Lexicon | Iterable[Lexicon] | None",
+                    publications: Iterable) -> list[Lexicon]:
+    """The lexicons whose language no publication uses, for its text or any passage.
+
+    A project-wide question: a German lexicon is not unused because one English release
+    does not speak German, so this is asked of every release at once."""
+    lexicons = [lexicon] if isinstance(lexicon, Lexicon) else list(lexicon or ())
+    languages = {lang for publication in publications for lang in publication.languages}
+    return [lex for lex in lexicons
+            if not any(lex.matches_language(lang) for lang in languages)]
 
 
 def _check_root(root: etree._Element, where: str) -> None:
