@@ -165,13 +165,15 @@ def build_metadata(front: dict[str, Any], lines: dict[str, int], display: str, s
             diag.notice("meta-date-inferred", f"date {date.isoformat()} taken from the dateline "
                         f"{dateline[0]!r}", dateline[1], "set 'date:' in the front matter to confirm it")
         else:
-            epoch = source_date_epoch()
-            date = epoch.date() if epoch else dt.date(1970, 1, 1)
-            diag.warning("meta-date-missing", f"no date found; using {date.isoformat()}",
-                         SourceLocation(display, 1), "set 'date: YYYY-MM-DD' in the front matter")
-    date = date or dt.date(1970, 1, 1)
+            diag.warning("meta-date-missing", "no date found: the title page, the narration, "
+                         "the EPUB and the feed will have none", SourceLocation(display, 1),
+                         "add 'date: YYYY-MM-DD' to the front matter, or a dateline "
+                         "paragraph such as 20.01.2020 near the top")
     epoch = source_date_epoch()
-    modified = epoch or dt.datetime(date.year, date.month, date.day, tzinfo=dt.timezone.utc)
+    # dcterms:modified is required and must not change between builds of the same input:
+    # with neither a date nor SOURCE_DATE_EPOCH it is the Unix epoch ("not known").
+    modified = epoch or (dt.datetime(date.year, date.month, date.day, tzinfo=dt.timezone.utc)
+                         if date else dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc))
 
     authors = _text_list(values["authors"][1]) if "authors" in values else ()
     if not authors and config.author:

@@ -174,7 +174,7 @@ class Metadata:
     identifier: str                    # "urn:uuid:…", stable across rebuilds
     title: str
     lang: str
-    date: dt.date
+    date: dt.date | None               # None: not known (never made up)
     modified: dt.datetime              # UTC; from the release date or SOURCE_DATE_EPOCH
     subtitle: str = ""
     authors: tuple[str, ...] = ()

@@ -20,7 +20,7 @@ from accesspub.model import Clip, Publication, Timeline, Track
 from accesspub.progress import Progress
 
 # Bump when stitching, loudness, encoding or tagging change what the files contain.
-NARRATION_VERSION = "2"
+NARRATION_VERSION = "3"           # 3: CHAP frames stored in time order
 
 
 def narrator_credit(config: Config, publication: Publication) -> str:

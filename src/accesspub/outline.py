@@ -55,13 +55,13 @@ def _display_date(meta: Metadata) -> str:
 
 
 def normalise_levels(blocks: list[RawBlock], diag: Diagnostics) -> None:
-    """Give body headings levels 2..6 that never skip, keeping the author's order."""
+    """Give body headings levels 2..6 that never skip, keeping the author's order.
+
+    Every heading whose level changes is reported with its old and new level, whatever
+    the reason: a change the author does not see would surprise them in the table of
+    contents (``# Title`` then ``### Part`` makes the part an h2)."""
     stack: list[tuple[int, int]] = []          # (source level, new level)
-    headings = [b for b in blocks if b.kind == "heading"]
-    if not headings:
-        return
-    base = min(h.level for h in headings)
-    for h in headings:
+    for h in (b for b in blocks if b.kind == "heading"):
         while stack and stack[-1][0] >= h.level:
             stack.pop()
         new = stack[-1][1] + 1 if stack else 2
@@ -69,13 +69,28 @@ def normalise_levels(blocks: list[RawBlock], diag: Diagnostics) -> None:
             diag.warning("heading-too-deep", "heading deeper than level 6 is kept at level 6",
                          h.where, "reorganise the outline so it needs at most 5 levels below the title")
             new = 6
-        expected = h.level - base + 2
-        if new != expected or (stack == [] and h.level != base):
-            diag.notice("heading-level-fixed", f"heading {'#' * h.level} {plain(h.runs)[:40]!r} "
-                        f"becomes h{new}: heading levels may not skip", h.where,
-                        "use one more '#' than the heading it belongs under")
+        if new != h.level:
+            _report_level_change(h, new, stack[-1] if stack else None, diag)
         stack.append((h.level, new))
         h.level = new
+
+
+def _report_level_change(h: RawBlock, new: int, parent: tuple[int, int] | None,
+                         diag: Diagnostics) -> None:
+    if h.level == 1:
+        why = "the title is the publication's only level 1 heading"
+        hint = "start the sections with '##' (the title is set by 'title:' or one '#' heading)"
+    elif parent is None:
+        why = "the first level of sections under the title is 2"
+        hint = "start the sections with '##'"
+    elif h.level == parent[0] + 1:
+        why = f"the level {parent[0]} heading it belongs under became level {parent[1]}"
+        hint = "use one more '#' than the heading it belongs under"
+    else:
+        why = f"it is under a level {parent[0]} heading and levels may not skip"
+        hint = "use one more '#' than the heading it belongs under"
+    diag.notice("heading-level-fixed", f"heading {plain(h.runs)[:40]!r} is level {h.level} "
+                f"({'#' * h.level}) and becomes level {new} (h{new}): {why}", h.where, hint)
 
 
 def build_sections(blocks: list[RawBlock], where: SourceLocation) -> RawSection:
@@ -181,7 +196,10 @@ class Freezer:
         section_id = self.ids.next("sec", 2)
         heading = self.block(raw.heading) if raw.heading else None
         blocks = tuple(b for b in (self.block(x) for x in raw.blocks) if b is not None)
-        children = tuple(self.section(c, lang, "") for c in raw.children)
+        children = tuple(self.section(c, lang, "" if c.heading else "bodymatter")
+                         for c in raw.children)
+        # A lead whose blocks all came to nothing (only empty paragraphs) is no section.
+        children = tuple(c for c in children if c.heading or c.blocks or c.children)
         return Section(section_id, raw.level, heading, blocks, children, raw.where,
                        epub_type)
 
@@ -312,10 +330,15 @@ def build_publication(raw: RawRelease, config: Config, diag: Diagnostics) -> Pub
         lines.append(("authors", [Run(", ".join(meta.authors), lang)]))
     if meta.publisher:
         lines.append(("publisher", [Run(meta.publisher, lang)]))
-    lines.append(("date", [Run(_display_date(meta), lang,
-                               (Mark("time", (("datetime", meta.date.isoformat()),)),))]))
-    root.blocks[:0] = [RawBlock("titlepage_line", raw.location, lang, runs, attrs={"role": role})
-                       for role, runs in lines]
+    if meta.date is not None:        # an unknown date is left out, never made up
+        lines.append(("date", [Run(_display_date(meta), lang,
+                                   (Mark("time", (("datetime", meta.date.isoformat()),)),))]))
+    # The text before the first heading starts the body, it is not part of the title page:
+    # a section of its own without a heading, where the "start of content" landmark points.
+    if root.blocks:
+        root.children.insert(0, RawSection(2, None, root.blocks[0].where, root.blocks))
+    root.blocks = [RawBlock("titlepage_line", raw.location, lang, runs, attrs={"role": role})
+                   for role, runs in lines]
 
     registry = NoteRegistry(footnotes)
     chapters = []

@@ -16,6 +16,30 @@ from mutagen.id3 import (APIC, CHAP, CTOC, ID3, TALB, TCON, TDRC, TIT2, TLAN, TP
 from accesspub.model import Chapter, Metadata, Timeline
 
 PADDING = 0                   # fixed: mutagen would otherwise choose padding itself
+_FIRST = ["TIT2", "TPE1", "TRCK", "TALB", "TPOS", "TDRC", "TCON"]   # as mutagen orders them
+
+
+class _ChapterOrderID3(ID3):
+    """An ID3 tag that stores CTOC and CHAP frames in the order they were added.
+
+    mutagen sorts frames by their size when it saves, so a chapter with a short title is
+    stored before one with a long title; ffmpeg and the players built on it list CHAP
+    frames as stored, not by start time.  Other frames keep mutagen's order (known text
+    frames first, pictures last), so the tracks' tags are the bytes mutagen would write."""
+
+    def _write(self, config):
+        from mutagen.id3._tags import save_frame   # what mutagen's own _write uses
+
+        def key(item):
+            index, (frame, data) = item
+            if frame.FrameID in ("CTOC", "CHAP"):
+                return (len(_FIRST), 1, index, "")
+            prio = _FIRST.index(frame.FrameID) if frame.FrameID in _FIRST else (
+                len(_FIRST) + 1 if frame.FrameID == "APIC" else len(_FIRST))
+            return (prio, 0, index if frame.FrameID == "APIC" else len(data), frame.HashKey)
+
+        frames = [(frame, save_frame(frame, config=config)) for frame in self.values()]
+        return bytearray().join(data for _, (_, data) in sorted(enumerate(frames), key=key))
 
 
 def iso639_2(tag: str) -> str:
@@ -32,14 +56,15 @@ def _ms(samples: int, sample_rate: int) -> int:
 
 
 def _common(meta: Metadata, title: str, publisher: str, cover: bool) -> ID3:
-    tags = ID3()
+    tags = _ChapterOrderID3()
     tags.add(TIT2(encoding=3, text=[title]))
     artist = list(meta.authors) or ([meta.publisher or publisher] if (meta.publisher
                                                                       or publisher) else [])
     if artist:
         tags.add(TPE1(encoding=3, text=artist))
     tags.add(TALB(encoding=3, text=[meta.title]))
-    tags.add(TDRC(encoding=3, text=[meta.date.isoformat()]))
+    if meta.date is not None:
+        tags.add(TDRC(encoding=3, text=[meta.date.isoformat()]))
     tags.add(TLAN(encoding=3, text=[iso639_2(meta.lang)]))
     tags.add(TCON(encoding=3, text=["Speech"]))
     if meta.publisher or publisher:
@@ -78,18 +103,20 @@ def tag_full(path: Path, meta: Metadata, chapters: Sequence[Chapter], timeline: 
     """
     tags = _common(meta, meta.title, publisher, cover)
     rate = timeline.sample_rate
-    ids = []
-    for i, (chapter, track) in enumerate(zip(chapters, timeline.tracks)):
-        end = timeline.tracks[i + 1].offset if i + 1 < len(timeline.tracks) else timeline.samples
-        element = chapter_element_id(i)
-        ids.append(element)
-        tags.add(CHAP(element_id=element, start_time=_ms(track.offset, rate),
-                      end_time=_ms(end, rate),
-                      sub_frames=[TIT2(encoding=3, text=[chapter.title or meta.title])]))
+    # Time order: tracks are laid out one after the other, but sort anyway so the stored
+    # order can never depend on how the caller listed them.
+    pairs = sorted(zip(chapters, timeline.tracks), key=lambda pair: pair[1].offset)
+    ends = [track.offset for _, track in pairs[1:]] + [timeline.samples]
+    ids = [chapter_element_id(i) for i in range(len(pairs))]
+    if len(ids) > 255:
+        raise ValueError("more than 255 chapters need nested CTOC frames (not supported)")
     if ids:
-        if len(ids) > 255:
-            raise ValueError("more than 255 chapters need nested CTOC frames (not supported)")
+        # The table of contents first, then its chapters in the order it lists them.
         tags.add(CTOC(element_id="toc", flags=CTOCFlags.TOP_LEVEL | CTOCFlags.ORDERED,
                       child_element_ids=ids,
                       sub_frames=[TIT2(encoding=3, text=[meta.title])]))
+    for element, (chapter, track), end in zip(ids, pairs, ends):
+        tags.add(CHAP(element_id=element, start_time=_ms(track.offset, rate),
+                      end_time=_ms(end, rate),
+                      sub_frames=[TIT2(encoding=3, text=[chapter.title or meta.title])]))
     _save(tags, path)

@@ -85,7 +85,8 @@ def package_document(publication: Publication, items: list[Item], spine: list[st
         dc("creator", creator, id=f"creator{index}")
     if meta.publisher:
         dc("publisher", meta.publisher)
-    dc("date", meta.date.isoformat())
+    if meta.date is not None:       # optional in EPUB 3: left out rather than made up
+        dc("date", meta.date.isoformat())
     if meta.description:
         dc("description", meta.description)
     for subject in meta.subjects:

@@ -288,9 +288,14 @@ def build_feed(results: list["ReleaseResult"], config: Config, root: Path,
     fg.generator("accesspub")
     if config.rights:
         fg.copyright(config.rights)
-    newest = max((r.publication.meta.date for _, r in episodes), default=None)
-    # feedgen defaults lastBuildDate to now(); the newest release date keeps the bytes stable
-    fg.lastBuildDate(_midnight(newest) if newest else dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc))
+    newest = max((r.publication.meta.date for _, r in episodes if r.publication.meta.date),
+                 default=None)
+    # feedgen defaults lastBuildDate to now(); the newest release date keeps the bytes stable.
+    # Without any dated release it is left out (optional in RSS) rather than made up.
+    if newest:
+        fg.lastBuildDate(_midnight(newest))
+    else:
+        fg._FeedGenerator__rss_lastBuildDate = None    # feedgen has no way to unset it
 
     fg.podcast.itunes_type(podcast.type)
     if author:
@@ -335,7 +340,8 @@ def _add_episode(fg: FeedGenerator, result: "ReleaseResult", number: int, base: 
     fe.title(meta.title)
     fe.link(href=page_url)
     fe.guid(episode_guid(meta.identifier), permalink=False)
-    fe.pubDate(_midnight(meta.date))
+    if meta.date is not None:      # no date known: none given rather than a made-up one
+        fe.pubDate(_midnight(meta.date))
     fe.description(meta.description or meta.title)
     fe.content(episode_html(result, page_url, urls), type="CDATA")
     fe.enclosure(urls["mp3"], str(os.path.getsize(mp3)), MIME["mp3"])

@@ -5,7 +5,7 @@ from __future__ import annotations
 from lxml import etree
 
 from accesspub.model import Publication
-from accesspub.writers.xhtml import document, el, serialise, set_type
+from accesspub.writers.xhtml import document, el, lead_section, serialise, set_type
 
 
 def toc_entries(publication: Publication) -> list[tuple[int, str, str]]:
@@ -56,8 +56,13 @@ def nav_document(publication: Publication) -> bytes:
     li = el(ol, "li")
     link = el(li, "a", {"href": f"{first.slug}.xhtml"}, "Title page")
     link.set("{http://www.idpf.org/2007/ops}type", "titlepage")
-    body_chapter = publication.chapters[1] if len(publication.chapters) > 1 else first
+    lead = lead_section(first.section)
+    if lead is not None:            # text before the first heading: the body starts there
+        body_href = f"{first.slug}.xhtml#{lead.id}"
+    else:
+        body_chapter = publication.chapters[1] if len(publication.chapters) > 1 else first
+        body_href = f"{body_chapter.slug}.xhtml"
     li = el(ol, "li")
-    link = el(li, "a", {"href": f"{body_chapter.slug}.xhtml"}, "Start of content")
+    link = el(li, "a", {"href": body_href}, "Start of content")
     link.set("{http://www.idpf.org/2007/ops}type", "bodymatter")
     return serialise(html)

@@ -13,6 +13,7 @@ relative, so ``build/`` can be uploaded anywhere.  The output depends on the inp
 
 from __future__ import annotations
 
+import datetime as dt
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -342,7 +343,9 @@ def index_page(results: list["ReleaseResult"], config: Config, root: Path,
         subscribe.text = "Listen in a podcast app: "
         el(subscribe, "a", {"href": FEED_NAME, "type": "application/rss+xml"},
            "subscribe to the podcast feed (RSS)")
-    newest_first = sorted(results, key=lambda r: (r.publication.meta.date, r.slug), reverse=True)
+    # An undated release (reported as meta-date-missing) is listed last.
+    newest_first = sorted(results, key=lambda r: (r.publication.meta.date or dt.date.min, r.slug),
+                          reverse=True)
     page.ui(el(page.main, "h2", {"id": "releases-h"}, "Releases"))
     listing = el(page.main, "ol", {"class": "releases", "aria-labelledby": "releases-h"})
     for result in newest_first:
@@ -353,8 +356,9 @@ def index_page(results: list["ReleaseResult"], config: Config, root: Path,
             article.set("lang", meta.lang)
         heading = el(article, "h3", {"id": f"r-{result.slug}"})
         el(heading, "a", {"href": f"{result.slug}/index.html"}, meta.title)
-        date = el(article, "p", {"class": "date"})
-        el(date, "time", {"datetime": meta.date.isoformat()}, display_date(meta.date, meta.lang))
+        if meta.date is not None:
+            date = el(article, "p", {"class": "date"})
+            el(date, "time", {"datetime": meta.date.isoformat()}, display_date(meta.date, meta.lang))
         if meta.description:
             el(article, "p", {"class": "summary"}, meta.description)
         links = el(article, "ul", {"class": "links"})

@@ -72,6 +72,12 @@ def serialise(html: etree._Element) -> bytes:
     return etree.tostring(html, xml_declaration=True, encoding="utf-8", doctype="<!DOCTYPE html>")
 
 
+def lead_section(title_page: Section) -> Section | None:
+    """The title chapter's section for the text before the first heading (no heading of
+    its own): where the body starts."""
+    return next((c for c in title_page.children if c.heading is None), None)
+
+
 class RunWriter:
     """Writes Runs as nested inline elements; equal neighbouring marks share one element."""
 
@@ -239,21 +245,27 @@ class ChapterWriter:
     def section(self, parent: etree._Element, section: Section, lang: str,
                 title_extra: tuple[Block, ...] = ()) -> None:
         node = el(parent, "section", {"id": section.id})
-        if section.epub_type:
+        frame = node
+        if section.epub_type == "titlepage" and lead_section(section) is not None:
+            # The h1 labels the whole publication, lead included; only the heading and the
+            # lines under it are the title page, the lead is the start of the body.
+            frame = el(node, "header", {"class": "titlepage"})
+            set_type(frame, "titlepage")
+        elif section.epub_type:
             set_type(node, section.epub_type)
         if section.heading is not None:
             node.set("aria-labelledby", section.heading.id)
             subtitle = [b for b in section.blocks if b.get("role") == "subtitle"]
             if subtitle:
-                group = el(node, "hgroup")
+                group = el(frame, "hgroup")
                 self.block(group, section.heading, lang)
                 self.block(group, subtitle[0], lang)
             else:
-                self.block(node, section.heading, lang)
+                self.block(frame, section.heading, lang)
         for block in section.blocks:
             if block.get("role") == "subtitle":
                 continue
-            self.block(node, block, lang)
+            self.block(frame, block, lang)
         for child in section.children:
             self.section(node, child, lang)
 
