@@ -380,7 +380,7 @@ def _write_output(publications: list[Publication], config: Config, options: Buil
             options.progress.message(f"building {publication.slug}")
             before = previous.get(publication.slug)
             kept = ({"entry": before, "folder": output / publication.slug}
-                    if before is not None else None)
+                    if before is not None and before.get("timeline") else None)
             results.append(build_release(publication, config, options,
                                          staging / publication.slug, lexicon, pool,
                                          kept, diag))
