@@ -16,7 +16,7 @@ from accesspub.errors import Diagnostics
 from accesspub.htmlblocks import HtmlConverter, open_containers
 from accesspub.images import ImageStore
 from accesspub.inline import Image as InlineImage
-from accesspub.inline import InlineBuilder
+from accesspub.inline import VOID, InlineBuilder, html_events
 from accesspub.languages import check_language_tag
 from accesspub.model import Mark, Run, SourceLocation
 from accesspub.reader import SourceFile
@@ -38,6 +38,26 @@ class RawFootnote:
     key: str
     where: SourceLocation
     blocks: list[RawBlock]
+
+
+# Containers (lists, list items, quotes) nested deeper than this are refused: the Markdown
+# parser would drop what lies past its own limit, and EPUB readers choke on very deep
+# XHTML.  31 levels of lists, 63 of quotes (a list is two levels: list and item) are far
+# more than any text needs.
+MAX_NESTING = 64
+MAX_HTML_DEPTH = 128
+
+
+def _html_depth(fragment: str) -> int:
+    """How deep the elements of a raw HTML fragment nest (unclosed ones count as open)."""
+    depth = deepest = 0
+    for event in html_events(fragment):
+        if event[0] == "open" and event[1] not in VOID:
+            depth += 1
+            deepest = max(deepest, depth)
+        elif event[0] == "close" and event[1] not in VOID:
+            depth = max(0, depth - 1)
+    return deepest
 
 
 def _close_index(tokens: list[Token], start: int) -> int:
@@ -70,7 +90,24 @@ class BlockParser:
         for level, code, message, line, hint in self.source.notes:
             getattr(self.diag, level)(code, message, SourceLocation(self.source.display, line),
                                       hint or None)
-        return self._blocks(list(self.source.tokens), 0, len(self.source.tokens), self.lang, nested=False)
+        deep = next((t for t in self.source.tokens
+                     if t.level >= MAX_NESTING and t.type != "inline"), None)
+        if deep is not None:
+            self.diag.error("nesting-too-deep", "lists and quotes are nested too deeply here "
+                            f"(at most {MAX_NESTING // 2 - 1} lists or {MAX_NESTING - 1} quotes "
+                            "can be inside one another); what lies deeper would be lost",
+                            self.where(deep), "flatten the structure: a list or quote inside "
+                            "another needs no more than a few levels")
+        try:
+            return self._blocks(list(self.source.tokens), 0, len(self.source.tokens), self.lang,
+                                nested=False)
+        except RecursionError:
+            # raw HTML nested thousands of elements deep: refused where it was read
+            self.diag.error("nesting-too-deep", "this part is nested too deeply to be read "
+                            "(raw HTML elements inside one another, thousands of levels)",
+                            self.where(), "flatten the structure: a few levels of nesting are "
+                            "all a reader can follow")
+            return []
 
     # -- helpers -----------------------------------------------------------------------
 
@@ -235,6 +272,13 @@ class BlockParser:
             elif kind == "html_block":
                 where = self.where(tok)
                 fragment, i = self._html_region(tokens, i, end)
+                if _html_depth(fragment) > MAX_HTML_DEPTH:
+                    # lxml's HTML parser cuts what lies deeper than 255 elements, silently
+                    self.diag.error("nesting-too-deep", f"raw HTML elements are nested more "
+                                    f"than {MAX_HTML_DEPTH} deep here; what lies deeper would "
+                                    "be lost", where, "flatten the HTML, or write the "
+                                    "structure in Markdown")
+                    continue
                 converter = HtmlConverter(lang, where, self.diag, self._figure)
                 out.extend(converter.convert(fragment, nested))
             elif kind == "footnote_block_open":

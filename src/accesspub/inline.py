@@ -40,6 +40,11 @@ BLOCK_TAGS = {"p", "div", "section", "article", "header", "footer", "aside", "ma
               "figure", "figcaption", "address", "details", "summary", "hr", "form", "fieldset"}
 TEXT_ONLY_SCHEME = "accesspub-text:"
 SAFE_SCHEMES = ("http://", "https://", "mailto:", "tel:")
+# Marks on one piece of text past this many keep their text but lose their formatting:
+# 5,000 nested "*" made a 2,500-deep stack that the XHTML writer recursed into until
+# Python gave up, and EPUB readers refuse XHTML that deep anyway.
+MAX_MARKS = 16
+_TOO_DEEP = Mark("too-deep")
 HOST_RE = re.compile(r"^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.?$", re.I)
 
 
@@ -115,7 +120,10 @@ class InlineBuilder:
         self.where = where
         self.diag = diag
         self.on_noteref = on_noteref
-        self.stack: list[tuple[str, Mark | None, str]] = []   # (tag, mark or None, lang)
+        # (tag, mark or None, the language in effect inside it)
+        self.stack: list[tuple[str, Mark | None, str]] = []
+        self.marked = 0                                       # entries with a mark
+        self.too_deep = False                                 # marks past MAX_MARKS seen
         self.skip = 0                                         # inside a dropped element
         self.result = InlineResult()
 
@@ -123,24 +131,33 @@ class InlineBuilder:
 
     @property
     def lang(self) -> str:
-        for _, _, lang in reversed(self.stack):
-            if lang:
-                return lang
-        return self.base_lang
+        return self.stack[-1][2] if self.stack else self.base_lang
 
     def marks(self) -> tuple[Mark, ...]:
-        return tuple(m for _, m, _ in self.stack if m is not None)
+        return tuple(m for _, m, _ in self.stack if m is not None and m is not _TOO_DEEP)
 
     def text(self, text: str) -> None:
         if text and not self.skip:
             self.result.runs.append(Run(text, self.lang, self.marks()))
 
     def push(self, tag: str, mark: Mark | None, lang: str = "") -> None:
-        self.stack.append((tag, mark, lang))
+        if mark is not None and self.marked >= MAX_MARKS:
+            if not self.too_deep:
+                self.too_deep = True        # once per block
+                self.diag.warning("nesting-too-deep", f"formatting is nested more than "
+                                  f"{MAX_MARKS} levels deep: the text is kept, the formatting "
+                                  "inside is left out", self.where,
+                                  "use one level of emphasis; check for unclosed * or _")
+            self.marked += 1
+            mark = _TOO_DEEP        # counted like a mark, written as nothing
+        elif mark is not None:
+            self.marked += 1
+        self.stack.append((tag, mark, lang or self.lang))
 
     def pop(self, tag: str) -> None:
         for i in range(len(self.stack) - 1, -1, -1):
             if self.stack[i][0] == tag:
+                self.marked -= sum(m is not None for _, m, _ in self.stack[i:])
                 del self.stack[i:]
                 return
 

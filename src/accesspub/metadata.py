@@ -67,6 +67,50 @@ def _text_list(value: Any) -> tuple[str, ...]:
     return tuple(v.strip() for v in str(value).split(",") if v.strip())
 
 
+def _kind(value: Any) -> str:
+    """What a front matter value is, for a message (never the value: it may be huge)."""
+    if isinstance(value, bool):
+        return "yes/no"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a table"
+    if isinstance(value, (bytes, bytearray)):
+        return "binary data"
+    return f"a value of YAML type {type(value).__name__}"
+
+
+def _scalar_text(value: Any) -> str | None:
+    """The text of a value written as text, a number or a date; None for any other type
+    (a list, a table, yes/no, binary data): its Python form must never be published."""
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, (str, int, float, dt.date)):
+        return " ".join(str(value).split())
+    return None
+
+
+def _text_items(key: str, value: Any, where: SourceLocation, diag: Diagnostics, *,
+                numbers: bool) -> tuple[str, ...]:
+    """``authors`` or ``keywords``: text separated by commas, or a list of texts.  An item
+    of another type is left out with a warning; ``numbers`` lets "2020" be a keyword."""
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return _text_list(value)
+    out = []
+    for item in value if isinstance(value, list) else [value]:
+        text = _scalar_text(item) if numbers or isinstance(item, str) else None
+        if text is None:
+            diag.warning("front-matter-type", f"{key}: {_kind(item)} is not text; it is left out",
+                         where, f"write {key} as text, or a list of texts: {key}: [One, Two]")
+        elif text:
+            out.append(text)
+    return tuple(out)
+
+
 def _ignore_codes(value: Any, display: str, config: Config, diag: Diagnostics,
                   where: SourceLocation) -> None:
     """Front matter ``ignore: [code, …]``: silence those codes in this release's files
@@ -120,9 +164,17 @@ def build_metadata(front: dict[str, Any], lines: dict[str, int], display: str, s
         key, value = values[canonical]
         if isinstance(value, (dict, list)):
             diag.error("front-matter-type", f"{key} must be text, not a "
-                       f"{'list' if isinstance(value, list) else 'table'}", at(key))
+                       f"{'list' if isinstance(value, list) else 'table'}", at(key),
+                       f'write it as text on one line: {key}: "…"')
             return ""
-        return "" if value is None else " ".join(str(value).split())
+        if value is None:
+            return ""
+        written = _scalar_text(value)
+        if written is None:
+            diag.warning("front-matter-type", f"{key} must be text, not {_kind(value)}; it is "
+                         "left out", at(key), f'write it as text: {key}: "…"')
+            return ""
+        return written
 
     title = text("title")
     if not title:
@@ -175,7 +227,9 @@ def build_metadata(front: dict[str, Any], lines: dict[str, int], display: str, s
     modified = epoch or (dt.datetime(date.year, date.month, date.day, tzinfo=dt.timezone.utc)
                          if date else dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc))
 
-    authors = _text_list(values["authors"][1]) if "authors" in values else ()
+    authors = _text_items(values["authors"][0], values["authors"][1],
+                          at(values["authors"][0]), diag, numbers=False) \
+        if "authors" in values else ()
     if not authors and config.author:
         authors = (config.author,)
     publisher = text("publisher") or config.publisher
@@ -190,7 +244,9 @@ def build_metadata(front: dict[str, Any], lines: dict[str, int], display: str, s
         authors=authors,
         publisher=publisher,
         description=text("description"),
-        subjects=_text_list(values["subjects"][1]) if "subjects" in values else (),
+        subjects=_text_items(values["subjects"][0], values["subjects"][1],
+                             at(values["subjects"][0]), diag, numbers=True)
+        if "subjects" in values else (),
         rights=text("rights") or config.rights,
         cover=cover,
         accessibility_summary=text("accessibility_summary") or config.accessibility_summary,

@@ -55,10 +55,17 @@ class RawRelease:
         return SourceLocation(self.files[0].display, 1)
 
 
+# markdown-it stops reading a container nested deeper than ``maxNesting`` and drops the
+# rest of it without a word (the preset's 20 lost list levels 10+).  The parser is given
+# room past the depth accesspub accepts (blocks.MAX_NESTING), so anything it would drop is
+# reported there as an error first; its own recursion stays far from Python's limit.
+PARSER_MAX_NESTING = 100
+
+
 def markdown_parser() -> MarkdownIt:
     """CommonMark plus tables, strikethrough, footnotes, front matter and {attributes}."""
     return (
-        MarkdownIt("commonmark", {"html": True})
+        MarkdownIt("commonmark", {"html": True, "maxNesting": PARSER_MAX_NESTING})
         .enable(["table", "strikethrough"])
         .use(front_matter_plugin)
         .use(footnote_plugin)
@@ -203,6 +210,78 @@ def _decode(path: Path, display: str, data: bytes) -> str:
     return re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]", "", text).replace("\r\n", "\n").replace("\r", "\n")
 
 
+# A YAML alias repeats a value without copying it, so ten lines of aliases can stand for
+# a billion values ("billion laughs") that any str() or walk over them would expand.
+# Front matter never needs more than a few repeats: past this many values, expanded, the
+# front matter is refused before anything reads it.
+MAX_FRONT_MATTER_VALUES = 10_000
+
+
+class _FrontMatterLoader(yaml.SafeLoader):
+    """The SafeLoader, remembering the line of every alias it composes."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.alias_lines: list[int] = []
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            self.alias_lines.append(self.peek_event().start_mark.line)
+        return super().compose_node(parent, index)
+
+
+def _expanded_size(root: yaml.Node, limit: int) -> int:
+    """How many values the node graph stands for with every alias expanded (stops counting
+    past ``limit``).  Sizes of shared nodes are remembered, so the walk is over the graph,
+    not over its expansion."""
+    sizes: dict[int, int] = {}
+    open_nodes: set[int] = set()        # on the path from the root: met again, a cycle
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        if id(node) in sizes:
+            continue
+        if not done and id(node) in open_nodes:
+            return limit + 1            # "&a [*a]": a value that contains itself
+        children: list[yaml.Node] = []
+        if isinstance(node, yaml.SequenceNode):
+            children = list(node.value)
+        elif isinstance(node, yaml.MappingNode):
+            children = [n for pair in node.value for n in pair]
+        if done or not children:
+            sizes[id(node)] = min(limit + 1, 1 + sum(sizes.get(id(c), 0) for c in children))
+            continue
+        open_nodes.add(id(node))
+        stack.append((node, True))
+        stack.extend((c, False) for c in children if id(c) not in sizes)
+    return sizes[id(root)]
+
+
+def _compose(content: str, display: str, first_line: int) -> tuple[Any, Any]:
+    """The YAML node graph of the front matter and its Python value, refusing alias bombs
+    and nesting Python cannot construct."""
+    loader = _FrontMatterLoader(content)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None, None
+        if loader.alias_lines and _expanded_size(node, MAX_FRONT_MATTER_VALUES) > \
+                MAX_FRONT_MATTER_VALUES:
+            raise ContentError(
+                f"front matter aliases expand to more than {MAX_FRONT_MATTER_VALUES:,} "
+                "values: it is not read", SourceLocation(display, first_line + loader.alias_lines[0]),
+                code="front-matter-aliases",
+                hint="write the values out instead of repeating them with &anchors and *aliases")
+        return node, loader.construct_document(node)
+    except RecursionError:
+        raise ContentError("front matter is nested too deeply to be read",
+                           SourceLocation(display, first_line), code="nesting-too-deep",
+                           hint="front matter needs 'key: value' lines and simple lists, "
+                                "not lists inside lists") from None
+    finally:
+        loader.dispose()
+
+
 def _front_matter(tokens: list[Token], display: str) -> tuple[dict[str, Any], dict[str, int]]:
     if not tokens or tokens[0].type != "front_matter":
         return {}, {}
@@ -210,17 +289,22 @@ def _front_matter(tokens: list[Token], display: str) -> tuple[dict[str, Any], di
     first_line = (token.map[0] if token.map else 0) + 2   # the line after the opening ---
     node = None
     try:
-        node = yaml.compose(token.content, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(token.content)
+        node, data = _compose(token.content, display, first_line)
     except ValueError as exc:       # a well-formed but impossible value, e.g. date: 2024-02-30
         line = first_line
+        try:
+            node = yaml.compose(token.content, Loader=yaml.SafeLoader)
+        except (yaml.YAMLError, RecursionError):
+            node = None
         if isinstance(node, yaml.MappingNode):
             for key_node, value_node in node.value:
                 try:
-                    yaml.safe_load(yaml.serialize(value_node))
+                    yaml.SafeLoader("").construct_object(value_node, deep=True)
                 except ValueError:
                     line = first_line + key_node.start_mark.line
                     break
+                except Exception:
+                    continue
         raise ContentError(f"front matter value is not valid: {exc}", SourceLocation(display, line),
                            code="front-matter-syntax",
                            hint="check the value on that line (dates as YYYY-MM-DD, e.g. 2024-02-29)") from None
@@ -240,7 +324,8 @@ def _front_matter(tokens: list[Token], display: str) -> tuple[dict[str, Any], di
     lines = {}
     if isinstance(node, yaml.MappingNode):
         for key_node, _ in node.value:
-            lines[str(key_node.value)] = first_line + key_node.start_mark.line
+            if isinstance(key_node, yaml.ScalarNode):
+                lines[str(key_node.value)] = first_line + key_node.start_mark.line
     return {str(k): v for k, v in data.items()}, lines
 
 
@@ -294,9 +379,9 @@ def _coerce_front_matter(front: dict[str, Any], lines: dict[str, int], tokens: l
         node = yaml.compose(tokens[0].content, Loader=yaml.SafeLoader)
         if isinstance(node, yaml.MappingNode):
             for key_node, value_node in node.value:
-                if isinstance(value_node, yaml.ScalarNode):
+                if isinstance(key_node, yaml.ScalarNode) and isinstance(value_node, yaml.ScalarNode):
                     raw[str(key_node.value)] = value_node.value
-    except yaml.YAMLError:
+    except (yaml.YAMLError, RecursionError):
         pass
     out = dict(front)
     for key, value in front.items():

@@ -6,6 +6,7 @@ each sentence keeps its own, complete stack of marks.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from functools import lru_cache
 
 import pysbd
@@ -21,15 +22,70 @@ def _segmenter(lang: str) -> pysbd.Segmenter:
     return pysbd.Segmenter(language=lang if lang in PYSBD_LANGUAGES else "en", clean=False)
 
 
+def _segments(segmenter: pysbd.Segmenter, text: str) -> list[str]:
+    """The sentences pysbd finds, without ``Segmenter.segment``'s last step: that one
+    searches the whole text again for every sentence, which is quadratic (a paragraph of
+    40 000 characters in short sentences took half a minute).  The offsets are found
+    below, in one pass."""
+    if not hasattr(segmenter, "processor"):        # another pysbd: its own way
+        return segmenter.segment(text)
+    segmenter.original_text = text
+    return segmenter.processor(text).process()
+
+
+# pysbd's abbreviation pass rewrites the whole text once for every abbreviation in it, so
+# its time grows with the square of a paragraph's length (a megabyte of "No. " would take
+# hours).  A paragraph longer than WHOLE is given to it in windows: the next window starts
+# at a sentence start found in the middle of the last one, so pysbd reads each boundary
+# with the words before and after it, as it would in the whole text.
+WHOLE = 5000
+WINDOW = 1500
+
+
 def sentence_starts(text: str, lang: str) -> list[int]:
     """Offsets in ``text`` where a sentence after the first begins."""
     if len(text) < 2 or not any(ch in text for ch in ".!?。؟…"):
         return []
+    segmenter = _segmenter(lang.split("-")[0].lower())
+    if len(text) <= WHOLE:
+        return _starts(segmenter, text)
+    starts: list[int] = []
+    at = 0
+    while True:
+        end = len(text) if len(text) - at <= WINDOW else _cut(text, at, WINDOW)
+        found = [at + s for s in _starts(segmenter, text[at:end])]
+        if end == len(text):
+            return starts + found
+        low, high = at + (end - at) // 4, at + (end - at) * 3 // 4
+        middle = [s for s in found if low <= s <= high]
+        later = [s for s in found if s > high]
+        if middle or later:
+            nxt = middle[-1] if middle else later[0]
+        else:       # one long sentence: cut between two words
+            nxt = _cut(text, at, high - at)
+            while nxt < len(text) and text[nxt].isspace():
+                nxt += 1
+        starts.extend(s for s in found if s <= nxt)
+        if nxt >= len(text):
+            return starts
+        at = nxt
+
+
+def _cut(text: str, at: int, size: int) -> int:
+    """A space in the second half of ``text[at:at + size]`` (no word is cut), else its end."""
+    space = text.rfind(" ", at + size // 2, at + size + 1)
+    return space if space > at else at + size
+
+
+def _starts(segmenter: pysbd.Segmenter, text: str) -> list[int]:
+    if not any(ch in text for ch in ".!?。؟…"):
+        return []
     try:
-        segments = _segmenter(lang.split("-")[0].lower()).segment(text)
+        segments = _segments(segmenter, text)
     except Exception:   # pysbd has no error contract; one unsplit block is the safe answer
         return []
     starts, cursor = [], 0
+    first = len(text) - len(text.lstrip())       # a sentence after the first starts later
     for seg in segments:
         piece = seg.strip()
         if not piece:
@@ -37,7 +93,7 @@ def sentence_starts(text: str, lang: str) -> list[int]:
         at = text.find(piece, cursor)
         if at < 0:
             return []
-        if at > 0 and text[:at].strip():
+        if at > first:
             starts.append(at)
         cursor = at + len(piece)
     return starts
@@ -50,11 +106,12 @@ def _blank(run: Run) -> bool:
 def strip_runs(runs: list[Run]) -> list[Run]:
     """Without leading and trailing white space and line breaks (a sentence span, or a
     paragraph, holds only its text); a trailing footnote reference stays."""
-    runs = list(runs)
-    while runs and _blank(runs[0]):
-        runs.pop(0)
-    while runs and _blank(runs[-1]):
-        runs.pop()
+    first, last = 0, len(runs)
+    while first < last and _blank(runs[first]):
+        first += 1
+    while last > first and _blank(runs[last - 1]):
+        last -= 1
+    runs = list(runs[first:last])
     if runs and runs[0].kind == "text":
         runs[0] = Run(runs[0].text.lstrip(), runs[0].lang, runs[0].marks, runs[0].kind)
     if runs and runs[-1].kind == "text":
@@ -71,7 +128,9 @@ def split_sentences(runs: list[Run], lang: str) -> list[list[Run]]:
     for run in runs:
         length = 1 if run.kind == "break" else len(run.text)
         if run.kind == "text":
-            inner = [c - offset for c in cuts if offset < c < offset + length]
+            # bisect, not a scan of every cut for every run: both grow with the text
+            inner = [c - offset for c in
+                     cuts[bisect_right(cuts, offset):bisect_left(cuts, offset + length)]]
             prev = 0
             for cut in inner + [length]:
                 if run.text[prev:cut]:

@@ -85,7 +85,7 @@ class GermanRules(LocaleRules):
         return word + ending if word.endswith("e") else word
 
     def date(self, m: re.Match, day: int, month: int, year: int | None) -> str:
-        before = m.string[:m.start()]
+        before = m.string[max(0, m.start() - 30):m.start()]
         spoken = f"{self.ordinal_word(day, self.ending(before, 'r'))} {_WIDE[month]}"
         return f"{spoken} {self.year(year)}" if year is not None else spoken
 
@@ -126,8 +126,8 @@ class GermanRules(LocaleRules):
         """"der 3. Platz" -> "der dritte Platz", "am 2. Tag" -> "am zweiten Tag"; after a
         noun ("Seite 12. Dort") the dot ends a sentence and the number stays a number."""
         def spoken(m: re.Match) -> str:
-            before = m.string[:m.start()]
-            words = re.findall(r"[^\W\d_][\w]*", before[-30:])
+            before = m.string[max(0, m.start() - 30):m.start()]
+            words = re.findall(r"[^\W\d_][\w]*", before)
             previous = words[-1] if words and before.rstrip()[-1:].isalpha() else ""
             known = previous.lower() in (data.ENDING_N | data.ENDING_E | data.ENDING_R
                                          | data.ENDING_M)

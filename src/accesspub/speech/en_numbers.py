@@ -161,6 +161,16 @@ def say_times(text: str, ctx: EnContext) -> str:
                   text)
 
 
+def near_before(m: re.Match, size: int) -> str:
+    """The text just before a match, at most ``size`` characters and from a word start: a
+    rule that looked at all of it would make its pass quadratic in the text's length."""
+    start = max(0, m.start() - size)
+    text = m.string[start:m.start()]
+    if start and not m.string[start - 1].isspace():
+        text = text.split(" ", 1)[1] if " " in text else ""
+    return text
+
+
 def sentence_end(m: re.Match) -> str:
     """An abbreviation's full stop that also ended the sentence must stay a full stop."""
     return "." if m[0].endswith(".") and m.end() == len(m.string) else ""
@@ -204,6 +214,9 @@ def _chunks(group: str) -> list[str]:
     return parts
 
 
+_CHAIN_REVERSED = re.compile(r"\s*\d+(?:\s*/\s*\d+)+")
+
+
 def say_phone(phone: str, ctx: EnContext) -> str:
     """"(+387 33) 695 802/803" -> "plus three eight seven, three three, six nine five,
     eight zero two or eight zero three": groups as written, "/" an alternative ending."""
@@ -211,8 +224,10 @@ def say_phone(phone: str, ctx: EnContext) -> str:
     plus = "+" in phone
     # Only slashes in the final chain ("802/803/804") give alternative endings; a slash
     # earlier ("033/695-801") just separates groups.
-    chain = re.search(r"\d+(?:\s*/\s*\d+)+\s*$", phone)
-    alternatives_from = chain.start() if chain else len(phone)
+    # Matched on the reversed text: a search for the chain at the end would try every
+    # start and scan to the end from each.
+    chain = _CHAIN_REVERSED.match(phone[::-1])
+    alternatives_from = len(phone) - chain.end() if chain else len(phone)
     for m in re.finditer(r"(/?)\s*(\d+)", phone):
         alternative, digits = m[1] and m.start() > alternatives_from, m[2]
         spoken = ", ".join(ctx.words.digits(c) for c in _chunks(digits))
@@ -230,7 +245,7 @@ def say_phone(phone: str, ctx: EnContext) -> str:
 def say_phones(text: str, ctx: EnContext) -> str:
     def spoken(m: re.Match) -> str:
         phone = m["phone"]
-        if not _phone_like(phone, m.string[:m.start()]):
+        if not _phone_like(phone, m.string[max(0, m.start() - 40):m.start()]):
             return phone
         return say_phone(phone, ctx)
     return _PHONE.sub(spoken, text)
@@ -244,7 +259,7 @@ def say_postcodes(text: str, ctx: EnContext) -> str:
     """"Dzemala Bijedica 305, 71210, Ilidza" -> "…, seven one two one zero, Ilidza": a 4-5
     digit number after an address line's comma, before a comma or a place name."""
     def spoken(m: re.Match) -> str:
-        before = m.string[:m.start()].rstrip().rstrip(",")
+        before = near_before(m, 120).rstrip().rstrip(",")
         if not _STREET.search(before):
             return m[0]
         return m["lead"] + ctx.words.digits(m["code"])

@@ -26,6 +26,11 @@ _NOT_NOUNS = frozenset("de del y o a e u en por para con que la el los las".spli
 
 
 
+# The word after an ordinal, matched in place: a copy of the rest of the text for every
+# ordinal would be quadratic in the text's length.
+_NEXT_WORD = re.compile(r"\s+(\w+)")
+
+
 def _feminine_words(words: str) -> str:
     """"veintiuno" -> "veintiuna", "doscientos" -> "doscientas" (not before "millones")."""
     head, sep, tail = words.rpartition(" millones ") if " millones " in words else (
@@ -94,10 +99,9 @@ class SpanishRules(LocaleRules):
             if m["s"] == "°" and not m["dot"]:
                 return m[0]      # "45°" is an angle; "1.°" an ordinal
             word = self.ordinal(int(m["n"]))
-            after = m.string[m.end():]
             if m["s"] in ("ª", "a"):
                 return " ".join(w[:-1] + "a" if w.endswith("o") else w for w in word.split())
-            following = re.match(r"\s+(\w+)", after)
+            following = _NEXT_WORD.match(m.string, m.end())
             if m["s"] in ("er",) or (following and following[1][:1].isalpha()
                                      and following[1].lower() not in _NOT_NOUNS):
                 word = re.sub(r"(primer|tercer)o$", r"\1", word)

@@ -19,7 +19,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from accesspub.speech import en_data
-from accesspub.speech.normalize import LanguageRules, tidy
+from accesspub.speech.normalize import EMAIL_RE, LanguageRules, tidy
 from accesspub.speech.numbers import (MAX_CARDINAL_DIGITS, NumberFormat, NumberWords, Numeral,
                                       number_format, parse_number)
 
@@ -181,7 +181,7 @@ class LocaleRules(LanguageRules):
     def speak(self, text: str, *, number_format: str = "") -> str:
         ctx = self.context(number_format)
         text = self.prepare(text)
-        for rule in self.passes():
+        for rule in self.passes() if re.search(r"\d", text) else self.word_passes():
             text = rule(text, ctx)
         return tidy(text)
 
@@ -205,8 +205,16 @@ class LocaleRules(LanguageRules):
                 self.say_leftover_digits]
 
     def own_passes(self):
-        """The language's dates, times and ordinals."""
+        """The language's dates, times and ordinals (each needs a digit to match, except
+        ``say_romans``: see ``word_passes``)."""
         return []
+
+    def word_passes(self):
+        """The passes that can change a text without digits: no rule writes a digit, so
+        every other pass would leave such a text as it is."""
+        romans = getattr(self, "say_romans", None)
+        return [self.say_emails, self.say_urls, self.say_abbreviations,
+                *([romans] if romans else []), self.say_symbols]
 
     # --- addresses -----------------------------------------------------------------------
 
@@ -236,8 +244,7 @@ class LocaleRules(LanguageRules):
 
     def say_emails(self, text: str, ctx: Ctx) -> str:
         text = re.sub(r"\bmailto:", "", text, flags=re.I)
-        return re.sub(r"[\w.+-]*\w@\w[\w-]*(?:\.[\w-]*\w)+",
-                      lambda m: self.spell_address(m[0]), text)
+        return EMAIL_RE.sub(lambda m: self.spell_address(m[0]), text)
 
     def _url(self, address: str) -> str:
         address = re.sub(r"^[a-z][a-z0-9+.-]*://", "", address, flags=re.I)
@@ -289,11 +296,11 @@ class LocaleRules(LanguageRules):
 
         def spoken(m: re.Match) -> str:
             phone = m["phone"]
-            before = m.string[:m.start()]
+            before = m.string[max(0, m.start() - 40):m.start()]
             if sum(c.isdigit() for c in phone) < 6:
                 return phone
             if not (phone.lstrip("( ").startswith("+") or phone.startswith("00")
-                    or label.search(before[-40:])
+                    or label.search(before)
                     or re.fullmatch(self.no_context_phone, phone)):
                 return phone
             plus = self.addr_words.get("+", "plus") + " " if "+" in phone else ""
@@ -429,7 +436,7 @@ class LocaleRules(LanguageRules):
         text = re.sub(r"\s+/\s+", ", ", text)
         text = re.sub(r"\s*[–—―]+\s*|\s+-+\s+|--+", ", ", text)
         text = re.sub(r"\.{4,}", "...", text)
-        return "".join(self.symbols.get(c, c) for c in text)
+        return text.translate(str.maketrans(self.symbols)) if self.symbols else text
 
     def say_leftover_digits(self, text: str, ctx: Ctx) -> str:
         return re.sub(r"\d+", lambda m: " " + self.digits(m[0]) + " ", text)

@@ -12,7 +12,6 @@ call ``register()`` with it at the bottom of this file.
 from __future__ import annotations
 
 import re
-import unicodedata
 from functools import lru_cache
 from typing import Callable
 
@@ -22,6 +21,13 @@ PHONEME_SPAN = re.compile(r"\[\[[^\[\]]*\]\]")
 # carry no digits, letters or spaces that a rule could change.
 _PLACEHOLDER_BASE = 0xF0000
 _PLACEHOLDER = re.compile("[\U000F0000-\U000FFFFD]")
+
+# Every pattern here and in the language modules runs on untrusted text, so each must be
+# linear in its length (tests/test_regex_linear.py): a match may start only where a run of
+# its characters starts (a look-behind), and repeats that could rescan a long run are
+# bounded.  An e-mail address starts where a run of address characters starts: without
+# the look-behind every later start inside a 100 000-character token is tried again.
+EMAIL_RE = re.compile(r"(?<![\w.+-])[\w.+-]*\w@\w[\w-]*(?:\.[\w-]*\w)+")
 
 
 def tidy(text: str) -> str:
@@ -87,10 +93,14 @@ def phrase(key: str, lang: str) -> str:
     return rules_for(lang).words.get(key, LanguageRules.words[key])
 
 
+# White space and the characters of categories Cc, Zl and Zp (control, line and paragraph
+# separators), as one class: a character-by-character loop costs a second a megabyte.
+_BLANKS = re.compile(r"[\s\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+
+
 def clean_whitespace(text: str) -> str:
     """Safe for any language: control characters out, runs of spaces to one, ends trimmed."""
-    text = "".join(" " if unicodedata.category(c) in ("Cc", "Zl", "Zp") else c for c in text)
-    return re.sub(r"\s+", " ", text).strip()
+    return _BLANKS.sub(" ", text).strip()
 
 
 def protect(text: str) -> tuple[str, list[str]]:

@@ -89,7 +89,10 @@ def number_format(locale: str, default_decimal: str = ".") -> NumberFormat:
 
 @lru_cache(maxsize=64)
 def _numeral_pattern(fmt: NumberFormat) -> str:
-    digit_groups = r"[1-9]\d{0,2}(?:%s\d{3})+"
+    # At most ten groups (31 digits, beyond MAX_CARDINAL_DIGITS anyway): a numeral may
+    # start after a space, so with an unbounded repeat every group of "123 123 123 …" would
+    # rescan the rest of the chain, which is quadratic in its length.
+    digit_groups = r"[1-9]\d{0,2}(?:%s\d{3}){1,10}"
     if fmt.guess:
         # One separator kind per numeral: "1,500.5", "1.500,5", "26 000,5" or "26 000.5".
         spaces = "[" + re.escape(SPACES) + "]"
@@ -148,14 +151,24 @@ class NumberWords:
     def __init__(self, lang: str, *, point: str = "point", drop_commas: bool = True):
         self.lang = lang
         self.drop_commas = drop_commas
+        # num2words takes tens of microseconds a call: a text of a million digits or of
+        # many small numbers must not take minutes, so the words are remembered.
+        self._memo: dict[tuple, str] = {}
         self.point = self._point_word() or point
         self.minus = self._minus_word()
 
     def _say(self, number: int | Decimal, **kwargs) -> str:
-        words = num2words(number, lang=self.lang, **kwargs)
-        # num2words writes "one thousand, five hundred": the comma is a pause a reader
-        # would not make inside one number.
-        return words.replace(",", "") if self.drop_commas else words
+        key = (type(number), number, *sorted(kwargs.items()))
+        words = self._memo.get(key)
+        if words is None:
+            words = num2words(number, lang=self.lang, **kwargs)
+            # num2words writes "one thousand, five hundred": the comma is a pause a reader
+            # would not make inside one number.
+            words = words.replace(",", "") if self.drop_commas else words
+            if len(self._memo) >= 4096:
+                self._memo.clear()
+            self._memo[key] = words
+        return words
 
     def _point_word(self) -> str:
         """The language's own word for the decimal mark, read off num2words' "1.5"."""

@@ -1,0 +1,84 @@
+"""Every pattern run on untrusted text is linear in its length (issue 19).
+
+Nothing here is timed.  A child process feeds tokens of adversarial shapes -- a megabyte
+of one letter, of dots, of "a@a.a.a…", "http://" and a long tail, words and spaces -- to
+the speech normaliser of each language (every rule runs on them, in order) and to the
+sentence splitter, under a CPU limit.  Linear code needs seconds for this; one quadratic
+pattern needs hours (the old e-mail pattern took 92 s on a 100 kB token), so the limit
+kills the child and the test fails, naming the shape it was working on.
+
+The shapes whose spoken form is several times longer than the text (addresses, digit
+groups) are a quarter of a megabyte: still hours for a quadratic rule.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+CPU_SECONDS = 60
+MB = 1_000_000
+
+CHILD = textwrap.dedent("""
+    import resource, sys
+    resource.setrlimit(resource.RLIMIT_CPU, ({limit}, {limit} + 5))
+    from accesspub.speech.normalize import normalize
+    from accesspub.sentences import split_sentences
+    from accesspub.model import Run
+
+    lang, what = sys.argv[1], sys.argv[2]
+    N, Q = {mb}, {mb} // 4
+    shapes = {{
+        "letters": "a" * N,
+        "capitals": "A" * N,
+        "dots": "." * N,
+        "word then @": "a" * N + "@",
+        "http:// then letters": "http://" + "a" * N,
+        "words and spaces": "ab " * (N // 3),
+        "a@a.a.a...": "a@" + "a." * (Q // 2) + "a",
+        "1.1.1...": "1." * (Q // 2) + "1",
+        "digits": "7" * Q,
+        "123 123 123...": "123 " * (Q // 4),
+        "www.a.a.a...": "www." + "a." * (Q // 2),
+        "a-a-a...": "a-" * (Q // 2),
+    }}
+    sentence_shapes = {{
+        "No. No. No.": "No. " * (Q // 4),
+        "a. a. a.": "a. " * (Q // 3),
+        "(a. (a.": "(a. " * (Q // 4),
+    }}
+    if what == "speech":
+        for name, text in shapes.items():
+            print(name, flush=True)
+            normalize(text, lang)
+    else:
+        for name, text in {{**shapes, **sentence_shapes}}.items():
+            print(name, flush=True)
+            split_sentences([Run(text[i:i + 1000], lang) for i in range(0, len(text), 1000)],
+                            lang)
+    print("done", flush=True)
+""").format(limit=CPU_SECONDS, mb=MB)
+
+
+def run_child(lang: str, what: str) -> None:
+    result = subprocess.run([sys.executable, "-c", CHILD, lang, what], capture_output=True,
+                            text=True, timeout=CPU_SECONDS * 4)
+    shapes = result.stdout.split("\n")
+    working_on = shapes[-2] if len(shapes) > 1 else "(start-up)"
+    assert result.returncode == 0 and shapes[-2] == "done", (
+        f"{what} ({lang}) did not finish within {CPU_SECONDS} s of CPU (exit "
+        f"{result.returncode}) while working on the shape {working_on!r}: some pattern is "
+        f"not linear in the length of the text\n{result.stderr[-2000:]}")
+
+
+@pytest.mark.parametrize("lang", ["en", "de", "fr", "es"])
+def test_speech_rules_are_linear(lang):
+    run_child(lang, "speech")
+
+
+@pytest.mark.parametrize("lang", ["en", "de"])
+def test_sentence_splitting_is_linear(lang):
+    run_child(lang, "sentences")
