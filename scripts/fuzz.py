@@ -30,7 +30,7 @@ sys.path.insert(0, str(REPO / "tests"))
 
 from hypothesis import HealthCheck, given, seed, settings  # noqa: E402
 
-from accesspub import validate  # noqa: E402
+from accesspub.testing import validate as validate  # noqa: E402
 from test_robust import DIAGNOSTIC_RE, build_one, release, write_project  # noqa: E402
 
 

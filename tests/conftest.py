@@ -40,8 +40,8 @@ from pathlib import Path
 
 import pytest
 
-from accesspub import validate
-from accesspub.validate import AceResult, EpubCheckResult
+from accesspub.testing import validate as validate
+from accesspub.testing.validate import AceResult, EpubCheckResult
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 

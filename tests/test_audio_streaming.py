@@ -172,7 +172,7 @@ import sys, time
 sys.path.insert(0, sys.argv[1])
 import audio_helpers as h
 from accesspub.audio.synthesize import WorkerPool
-from accesspub.langdetect import LinguaProcess
+from accesspub.read.langdetect import LinguaProcess
 if __name__ == "__main__":
     pool = WorkerPool(h.ToneEngines(), 2)
     lingua = LinguaProcess()

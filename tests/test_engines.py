@@ -9,9 +9,9 @@ import pytest
 
 from accesspub.config import Narration, VoiceChoice
 from accesspub.engines import (AudioClip, Engine, Voice, check_option, engine_names,
-                               load_engine, strip_phonemes, trim_silence)
+                               load_engine, strip_phonemes)
 from accesspub.engines.fake import FakeEngine
-from accesspub.engines.pcm import decode_with_ffmpeg, rms_dbfs
+from accesspub.engines.pcm import decode_with_ffmpeg, rms_dbfs, trim_silence
 from accesspub.engines.select import EngineSet, describe_voices
 from accesspub.errors import ConfigError, EngineError, EngineUnavailable, ToolError
 
@@ -50,7 +50,7 @@ def test_a_worker_loads_engines_from_the_registry_its_build_read(tmp_path):
     import subprocess
     import sys
     from accesspub.config import load_config
-    from accesspub.narrate import engine_factory
+    from accesspub.audio.narration import engine_factory
     (tmp_path / "accesspub.toml").write_text('[narration]\nengine = "fake"\n')
     factory = engine_factory(load_config(tmp_path))
     out = subprocess.run([sys.executable, "-c", _WORKER], input=pickle.dumps(factory),
@@ -59,7 +59,7 @@ def test_a_worker_loads_engines_from_the_registry_its_build_read(tmp_path):
 
 
 def test_a_registry_without_the_engine_falls_back_to_the_entry_points():
-    engine = load_engine("fake", registry={"piper": "accesspub.engines.piper:PiperEngine"})
+    engine = load_engine("fake", registry={"piper": "accesspub.engines.piper.adapter:PiperEngine"})
     assert type(engine).__name__ == "FakeEngine"
 
 

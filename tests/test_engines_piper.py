@@ -9,9 +9,10 @@ import numpy as np
 import pytest
 
 from accesspub.engines import AudioClip, load_engine
-from accesspub.engines import phonemes, piper_voice
+from accesspub.engines import phonemes
+from accesspub.engines.piper import voice as piper_voice
 from accesspub.engines.pcm import SILENCE_PEAK, rms_dbfs
-from accesspub.engines.piper import BUNDLED_VOICE, PiperEngine
+from accesspub.engines.piper.adapter import BUNDLED_VOICE, PiperEngine
 from accesspub.errors import ConfigError, EngineError
 
 pytest.importorskip("piper")

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from lxml import etree
 
 from accesspub.cli import main
-from accesspub.htmlblocks import INLINE_TAGS
+from accesspub.read.htmlblocks import INLINE_TAGS
 from helpers import NS, Epub, make_project
 
 HEAD = "---\ntitle: Tails\ndate: 2024-01-01\nlanguage: en\n---\n\n"

@@ -79,7 +79,7 @@ def test_a_sentence_of_the_release_own_words_is_not_judged(monkeypatch):
     """The quick screen calls some short English sentences Dutch; one made mostly of words
     the release uses in its English sentences is not sent to the (slow) full models, while
     a sentence really in another language still is, and is found."""
-    from accesspub import langdetect
+    from accesspub.read import langdetect as langdetect
     judged = []
     real = langdetect._judge
     monkeypatch.setattr(langdetect, "_judge", lambda text, primary: judged.append(text)
@@ -95,7 +95,7 @@ def test_a_sentence_of_the_release_own_words_is_not_judged(monkeypatch):
 
 
 def test_verdicts_are_kept_so_a_rebuild_loads_no_model(monkeypatch, tmp_path):
-    from accesspub import langdetect
+    from accesspub.read import langdetect as langdetect
     french = "Nous sommes très heureux de travailler ensemble pour nos deux villes."
     sentences = _sentences(*ENGLISH, french)
     first = langdetect.Verdicts(tmp_path / "langdetect.json")

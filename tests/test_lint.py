@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from accesspub.cli import main
-from accesspub.lint import alphabet
+from accesspub.check import alphabet
 from helpers import make_project
 
 # Five lines of front matter and a blank line: the body starts at line 7.

@@ -8,7 +8,7 @@ import json
 from click.testing import CliRunner
 
 from accesspub.cli import main
-from accesspub.lint import alphabet
+from accesspub.check import alphabet
 from helpers import make_project
 
 CONFIG = '[project]\nlanguage = "en"\npublisher = "Test Office"\ndetect_languages = false\n'

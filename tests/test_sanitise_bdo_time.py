@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from accesspub.cli import main
-from accesspub.htmltime import valid_datetime
+from accesspub.read.htmltime import valid_datetime
 from helpers import NS, Epub, make_project
 
 HOSTILE = Path(__file__).parent / "hostile"

@@ -14,7 +14,7 @@ from lxml import html as lhtml
 
 from accesspub.build import BuildOptions, run_build
 from accesspub.config import load_config
-from accesspub.serve import parse_range, start_server
+from accesspub.commands.serve import parse_range, start_server
 from accesspub.writers.feed import mp3_seconds
 from conftest import on_ci
 from helpers import make_project

@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from accesspub.cli import main
-from accesspub.templates import preprocess
+from accesspub.read.templates import preprocess
 from helpers import make_project
 
 PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00"

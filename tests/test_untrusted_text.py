@@ -19,7 +19,7 @@ import pytest
 from click.testing import CliRunner
 
 from accesspub.cli import main
-from accesspub.sentences import WHOLE, _segmenter, _starts, sentence_starts
+from accesspub.read.sentences import WHOLE, _segmenter, _starts, sentence_starts
 from helpers import NS, Epub, make_project
 
 HOSTILE = Path(__file__).parent / "hostile"
@@ -135,7 +135,7 @@ def test_alias_bomb_is_refused_before_it_is_expanded(tmp_path):
 # -- nesting -----------------------------------------------------------------------------
 
 def test_the_deepest_accepted_nesting_builds_and_keeps_every_level(tmp_path):
-    from accesspub.blocks import MAX_NESTING
+    from accesspub.read.blocks import MAX_NESTING
     lists = MAX_NESTING // 2 - 1
     root = make_project(tmp_path, {
         "content/a.md": GOOD + "\n" + "\n".join("  " * i + f"- level {i + 1}"

@@ -1,4 +1,4 @@
-"""accesspub.validate: EPUBCheck in one Java start for many EPUBs, Ace by DAISY, find_java.
+"""accesspub.testing.validate: EPUBCheck in one Java start for many EPUBs, Ace by DAISY, find_java.
 
 The EPUBs are built by hand with zipfile so these tests do not depend on the
 EPUB writer.  All EPUBCheck cases run in ONE ``run_epubcheck`` call.
@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from accesspub import validate
+from accesspub.testing import validate as validate
 from accesspub.errors import ToolError
-from accesspub.validate import AceResult, EpubCheckResult
+from accesspub.testing.validate import AceResult, EpubCheckResult
 
 # ----------------------------------------------------------------------------- EPUBs
 

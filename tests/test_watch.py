@@ -11,7 +11,7 @@ import time
 import zipfile
 from pathlib import Path
 
-from accesspub.watch import snapshot, watch_project
+from accesspub.commands.watch import snapshot, watch_project
 from helpers import make_project
 
 HEAD = "---\ntitle: A\ndate: 2024-01-01\nlanguage: en\n---\n\n"

@@ -92,7 +92,7 @@ def _release_names(config, args: tuple[str, ...]) -> tuple[str, ...]:
     A path is taken from the current folder, else from the project's."""
     if not args:
         return ()
-    from accesspub.reader import find_releases
+    from accesspub.read.sources import find_releases
     found = find_releases(config)
     names: list[str] = []
     for arg in args:
@@ -155,7 +155,7 @@ def _build_action(ctx: click.Context, names: tuple[str, ...], no_audio: bool,
 
 
 def _watch(ctx: click.Context, action) -> None:
-    from accesspub.watch import watch_project
+    from accesspub.commands.watch import watch_project
     watch_project(ctx.obj.project, action, on_error=lambda exc: _print_diagnostics(
         list(exc.diagnostics) or [exc.as_diagnostic()]))
 
@@ -222,7 +222,7 @@ def check(ctx: click.Context, releases: tuple[str, ...], speech: bool, as_json: 
 def _speak_releases_without_errors(config, publications, diag, lexicon) -> list:
     """``analyse`` speaks nothing when anything has an error; for proofreading, the
     releases with no error of their own are spoken all the same."""
-    from accesspub.reader import find_releases
+    from accesspub.read.sources import find_releases
     from accesspub.speech import apply_speech
     root = config.root.resolve()
     files = {slug: {_shown(f, root) for f in paths} for slug, paths in find_releases(config)}
@@ -257,7 +257,7 @@ def _invocation() -> str:
 def new(ctx: click.Context, folder: Path) -> None:
     """Create a ready project in FOLDER (new or empty): config, sample release, lexicon."""
     def action():
-        from accesspub.scaffold import PLACEHOLDER_KEYS, create_project
+        from accesspub.commands.new import PLACEHOLDER_KEYS, create_project
         files = create_project(folder)
         command = _invocation()
         where = shlex.quote(str(folder))
@@ -316,7 +316,7 @@ def serve(ctx: click.Context, host: str, port: int, watch: bool, no_audio: bool,
     build it and rebuild on every change while serving (reload the page to see it)."""
     def action():
         from accesspub.errors import ConfigError
-        from accesspub.serve import make_server, serve_in_background
+        from accesspub.commands.serve import make_server, serve_in_background
         config = _config(ctx)
         folder = config.output_dir
         if not watch and not (folder / "index.html").is_file():

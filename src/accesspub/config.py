@@ -7,10 +7,11 @@ import math
 import os
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from accesspub.languages import primary
 from accesspub.errors import ConfigError, Diagnostic, Diagnostics
 from accesspub.model import SourceLocation
 
@@ -52,8 +53,7 @@ class Narration:
 
     def choice_for(self, lang: str) -> VoiceChoice:
         table = dict(self.languages)
-        primary = lang.split("-")[0].lower()
-        return table.get(lang) or table.get(primary) or VoiceChoice(self.engine, self.voice)
+        return table.get(lang) or table.get(primary(lang)) or VoiceChoice(self.engine, self.voice)
 
 
 @dataclass(frozen=True, slots=True)

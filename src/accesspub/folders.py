@@ -38,6 +38,16 @@ def _inside(path: Path, folder: Path) -> bool:
     return path == folder or folder in path.parents
 
 
+def within(path: Path, root: Path) -> Path | None:
+    """``path`` with every link resolved, or None when that leads outside ``root`` (or
+    nowhere: a link loop).  The one rule for everything accesspub reads from a project."""
+    try:
+        resolved = path.resolve()
+    except (OSError, RuntimeError):
+        return None
+    return resolved if resolved.is_relative_to(root.resolve()) else None
+
+
 def check_places(root: Path, content: Path, output: Path, cache: Path,
                  locate, cache_from_env: bool = False) -> None:
     """Raise a located ConfigError when the output or cache folder could hold, or be,
@@ -126,7 +136,7 @@ def check_replaceable(output: Path) -> None:
             f"{output} was not made by accesspub (it has no {OUTPUT_MARKER} marker), "
             "so accesspub will not replace it", SourceLocation("accesspub.toml"),
             code="output-not-ours",
-            hint=f"if nothing in it is yours, delete it yourself; or set project.output "
+            hint="if nothing in it is yours, delete it yourself; or set project.output "
                  "to another folder")
 
 

@@ -11,7 +11,7 @@ Audio results live beside the model in a ``Timeline``: no half-filled objects.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Iterator, Literal
 
@@ -252,3 +252,59 @@ class Timeline:
             if track.chapter_id == chapter_id:
                 return track
         raise KeyError(chapter_id)
+
+    def to_json(self, folder: Path) -> dict:
+        """As kept in the narration cache and the build report, paths relative to ``folder``."""
+        return {
+            "sample_rate": self.sample_rate, "samples": self.samples,
+            "full": self.full_path.relative_to(folder).as_posix(),
+            "tracks": [{"chapter": t.chapter_id, "file": t.path.relative_to(folder).as_posix(),
+                        "samples": t.samples, "offset": t.offset, "engines": list(t.engines),
+                        "clips": [[c.sentence_id, c.begin, c.end] for c in t.clips]}
+                       for t in self.tracks],
+        }
+
+    @classmethod
+    def from_json(cls, data: dict, folder: Path) -> "Timeline":
+        tracks = tuple(
+            Track(t["chapter"], folder / t["file"], tuple(Clip(*c) for c in t["clips"]),
+                  t["samples"], t["offset"], tuple(t["engines"]))
+            for t in data["tracks"])
+        return cls(data["sample_rate"], tracks, folder / data["full"], data["samples"])
+
+
+@dataclass
+class WrittenRelease:
+    """A release as written into the output folder: what the writers of the collection (feed,
+    site) take.  Paths point into the folder being written."""
+
+    publication: Publication
+    timeline: Timeline | None
+    files: dict[str, Path]            # kind -> file: "epub", "mp3", "vtt", "srt", "txt", "chapters"
+
+    @property
+    def slug(self) -> str:
+        return self.publication.slug
+
+    @property
+    def title(self) -> str:
+        return self.publication.meta.title
+
+    @property
+    def duration(self) -> float | None:
+        return self.timeline.duration if self.timeline else None
+
+    @property
+    def outputs(self) -> list[Path]:
+        tracks = [t.path for t in self.timeline.tracks] if self.timeline else []
+        return list(self.files.values()) + tracks
+
+    def rebase(self, old: Path, new: Path) -> None:
+        """Point every path at ``new`` after the staging folder became the output folder."""
+        def move(path: Path) -> Path:
+            return new / path.relative_to(old)
+        self.files = {k: move(v) for k, v in self.files.items()}
+        if self.timeline is not None:
+            tracks = tuple(replace(t, path=move(t.path)) for t in self.timeline.tracks)
+            self.timeline = replace(self.timeline, tracks=tracks,
+                                    full_path=move(self.timeline.full_path))

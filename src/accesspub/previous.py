@@ -18,7 +18,7 @@ from pathlib import Path
 
 from accesspub.config import Config
 from accesspub.folders import is_output
-from accesspub.model import Clip, Publication, Timeline, Track
+from accesspub.model import Publication, Timeline
 
 # The files made from the narration (the EPUB is made again, from the text).
 AUDIO_KINDS = ("mp3", "vtt", "srt", "txt", "chapters")
@@ -30,25 +30,6 @@ def speech_digest(publication: Publication, config: Config) -> str:
     for sentence in publication.iter_sentences():
         digest.update(b"\0" + repr((sentence.id, sentence.spoken)).encode("utf-8"))
     return digest.hexdigest()
-
-
-def timeline_json(timeline: Timeline, out: Path) -> dict:
-    return {
-        "sample_rate": timeline.sample_rate, "samples": timeline.samples,
-        "full": timeline.full_path.relative_to(out).as_posix(),
-        "tracks": [{"chapter": t.chapter_id, "file": t.path.relative_to(out).as_posix(),
-                    "samples": t.samples, "offset": t.offset, "engines": list(t.engines),
-                    "clips": [[c.sentence_id, c.begin, c.end] for c in t.clips]}
-                   for t in timeline.tracks],
-    }
-
-
-def timeline_from_json(data: dict, out: Path) -> Timeline:
-    tracks = tuple(
-        Track(t["chapter"], out / t["file"], tuple(Clip(*c) for c in t["clips"]), t["samples"],
-              t["offset"], tuple(t["engines"]))
-        for t in data["tracks"])
-    return Timeline(data["sample_rate"], tracks, out / data["full"], data["samples"])
 
 
 @dataclass(frozen=True)
@@ -88,7 +69,7 @@ def keep_narration(entry: dict, old: Path, new: Path, publication: Publication,
     """Copy a release's narration from the previous build (``old``, its release folder)
     into ``new``; None when there was none or it is not intact."""
     try:
-        timeline = timeline_from_json(entry["timeline"], old)
+        timeline = Timeline.from_json(entry["timeline"], old)
         names = {kind: entry["files"][kind] for kind in AUDIO_KINDS if kind in entry["files"]}
         names.update({f"track:{t.chapter_id}": t.path.relative_to(old).as_posix()
                       for t in timeline.tracks})
@@ -106,7 +87,7 @@ def keep_narration(entry: dict, old: Path, new: Path, publication: Publication,
         shutil.copyfile(sources[kind], target)
         if not kind.startswith("track:"):
             files[kind] = target
-    timeline = timeline_from_json(entry["timeline"], new)
+    timeline = Timeline.from_json(entry["timeline"], new)
     digest = str(entry.get("speech_digest", ""))
     return KeptNarration(replace(timeline, voice=str(entry.get("narrator", ""))), files,
                          digest == speech_digest(publication, config), digest)

@@ -3,7 +3,7 @@
     synthesize_publication(publication, engine_set_factory, config, *, jobs, progress)
         -> Synthesis  ({sentence id: SentenceAudio}, .hits, .misses)
     stitch_publication(publication, clips, config, out_dir, *, progress) -> Timeline
-    accesspub.narrate.narrate runs both at once: stitching encodes each sentence as soon
+    accesspub.audio.narration.narrate runs both at once: stitching encodes each sentence as soon
     as it has been spoken (``ClipFeed``).
 
 All audio is int16 mono at SAMPLE_RATE (44.1 kHz); times are sample counts.  A

@@ -23,7 +23,6 @@ Timeline's offsets are computed from the frame counts, so they are exact.
 
 from __future__ import annotations
 
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence

@@ -31,7 +31,6 @@ import hashlib
 import os
 import pickle
 import threading
-import time
 from collections.abc import Iterable, Mapping
 from concurrent.futures import Executor, Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
@@ -46,7 +45,7 @@ from accesspub.config import Config
 from accesspub.engines import AudioClip
 from accesspub.errors import AccessPubError, ToolError
 from accesspub.model import Publication, SourceLocation
-from accesspub.orphans import start_pool, stop_pool
+from accesspub.audio.orphans import start_pool, stop_pool
 
 SAMPLE_RATE = 44100          # every clip, track and file of the narration (AU-2)
 
@@ -190,7 +189,7 @@ def _init_worker(factory: Callable[[], Any], warm: bool = False) -> None:
     # threads by far (10 s against 18 s for the sample on 2 cores: ONNX Runtime's threads
     # wait for each other at every layer).
     global _PARENT
-    from accesspub.orphans import end_with_parent, ignore_interrupts
+    from accesspub.audio.orphans import end_with_parent, ignore_interrupts
     ignore_interrupts()        # Ctrl-C is the build's to handle: it stops this worker
     _PARENT = end_with_parent()
     os.environ["ACCESSPUB_ONNX_THREADS"] = "1"

@@ -5,7 +5,7 @@ so a plugin package can add one without touching accesspub.
 
 Helpers for engine authors live here too: ``check_option`` (validate an ``[engine.NAME]``
 option, naming its key path), ``primary_subtag``, ``strip_phonemes`` (for engines that
-cannot speak ``[[ IPA ]]``) and ``trim_silence`` (from ``pcm``).  Choosing engines per
+cannot speak ``[[ IPA ]]``); ``pcm`` has ``trim_silence`` and the PCM conversions.  Choosing engines per
 language, with fallback, is ``select.EngineSet``.
 """
 
@@ -21,6 +21,7 @@ from typing import Any, ClassVar, Protocol, Sequence, runtime_checkable
 
 from accesspub.errors import ConfigError
 from accesspub.model import SourceLocation
+from accesspub.languages import primary
 
 CONFIG_FILE = SourceLocation("accesspub.toml")
 
@@ -171,9 +172,8 @@ def strip_phonemes(text: str) -> str:
     return re.sub(r"\s+([.,;:!?])", r"\1", text).strip()
 
 
-def primary_subtag(lang: str) -> str:
-    """``"en-GB"`` -> ``"en"``: the part of a BCP 47 tag engines compare languages by."""
-    return lang.replace("_", "-").split("-")[0].lower()
+# ``"en-GB"`` -> ``"en"``: the part of a BCP 47 tag engines compare languages by (the name
+# engine plugins know it by).
+primary_subtag = primary
 
 
-from accesspub.engines.pcm import trim_silence as trim_silence  # noqa: E402  (re-export)

@@ -14,9 +14,8 @@ import shutil
 import subprocess
 from typing import ClassVar, Sequence
 
-from accesspub.engines import (CONFIG_FILE, AudioClip, Voice, check_option, strip_phonemes,
-                               trim_silence)
-from accesspub.engines.pcm import wav_to_clip
+from accesspub.engines import CONFIG_FILE, AudioClip, Voice, check_option, strip_phonemes
+from accesspub.engines.pcm import trim_silence, wav_to_clip
 from accesspub.errors import ConfigError, EngineError, EngineUnavailable
 
 TIMEOUT = 120.0

@@ -22,8 +22,8 @@ import time
 from typing import Any, Callable, ClassVar, Sequence
 
 from accesspub.engines import (CONFIG_FILE, AudioClip, Voice, check_option, primary_subtag,
-                               strip_phonemes, trim_silence)
-from accesspub.engines.pcm import decode_with_ffmpeg
+                               strip_phonemes)
+from accesspub.engines.pcm import decode_with_ffmpeg, trim_silence
 from accesspub.errors import ConfigError, EngineError, EngineUnavailable
 
 log = logging.getLogger(__name__)

@@ -21,6 +21,7 @@ from accesspub.model import (Block, Chapter, Publication, Run, Section, Sentence
                              SpokenPart)
 from accesspub.speech.lexicon import Lexicon, load_lexicon
 from accesspub.speech.normalize import has_rules, normalize, phrase
+from accesspub.languages import primary
 
 __all__ = ["apply_speech", "speech_differences", "map_sentences", "spoken_parts",
            "normalize", "load_lexicon", "Lexicon"]
@@ -95,7 +96,7 @@ def spoken_parts(sentence: Sentence, config: Config,
 def _with_image_prefix(parts: list[SpokenPart], lang: str) -> list[SpokenPart]:
     """An image's text alternative is announced: "Image: a map of Baku"."""
     word = phrase("image", lang)
-    if parts and parts[0].lang.split("-")[0].lower() == lang.split("-")[0].lower():
+    if parts and primary(parts[0].lang) == primary(lang):
         return [SpokenPart(f"{word}: {parts[0].text}", parts[0].lang), *parts[1:]]
     return [SpokenPart(f"{word}:", lang), *parts]
 

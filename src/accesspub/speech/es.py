@@ -14,7 +14,7 @@ import re
 from babel.dates import get_month_names
 
 from accesspub.speech import es_data as data
-from accesspub.speech.locale_rules import Ctx, LocaleRules, full_year, roman_value, valid_date
+from accesspub.speech.locale_rules import Ctx, LocaleRules, roman_value, valid_date
 
 _WIDE = get_month_names("wide", locale="es")
 MONTHS = {name: n for n, name in _WIDE.items()}

@@ -21,6 +21,7 @@ from typing import Iterable
 from lxml import etree
 
 from accesspub.errors import ContentError
+from accesspub.languages import primary
 from accesspub.model import SourceLocation
 
 PLS_NS = "http://www.w3.org/2005/01/pronunciation-lexicon"
@@ -63,7 +64,7 @@ class Lexicon:
         object.__setattr__(self, "_pattern", re.compile(pattern, re.I) if pattern else None)
 
     def matches_language(self, lang: str) -> bool:
-        return _primary(self.lang) == _primary(lang)
+        return primary(self.lang) == primary(lang)
 
     def lookup(self, word: str) -> Entry | None:
         """The entry for ``word``: an exact-case grapheme first, else one ignoring case."""
@@ -87,10 +88,6 @@ class Lexicon:
             return match.group(0)
 
         return self._pattern.sub(replace, text)
-
-
-def _primary(lang: str) -> str:
-    return (lang or "").split("-")[0].lower()
 
 
 def _text(element: etree._Element) -> str:
@@ -119,6 +116,21 @@ def load_lexicon(path: Path | str, *, display: str | None = None) -> Lexicon:
                            SourceLocation(where), code="lexicon-missing",
                            hint="check the path to the .pls file") from None
     return parse_lexicon(data, where)
+
+
+def project_lexicon(config) -> Lexicon | None:
+    """The project's pronunciation lexicon (``content/lexicon.pls``), or None.  Like every
+    input, it is read only when it lies inside the project, links resolved."""
+    from accesspub.folders import within
+    path = config.content_dir / "lexicon.pls"
+    if not path.exists() and not path.is_symlink():
+        return None
+    display = path.relative_to(config.root).as_posix()
+    if within(path, config.root) is None:
+        raise ContentError(f"{display} leads outside the project folder: it is not read",
+                           SourceLocation(display), code="source-outside-project",
+                           hint="copy the lexicon into the project instead of linking to it")
+    return load_lexicon(path, display=display)
 
 
 def parse_lexicon(data: bytes, where: str = "<lexicon>") -> Lexicon:

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 from accesspub.speech import en_data
 from accesspub.speech.normalize import EMAIL_RE, LanguageRules, tidy
+from accesspub.languages import primary
 from accesspub.speech.numbers import (MAX_CARDINAL_DIGITS, NumberFormat, NumberWords, Numeral,
                                       number_format, parse_number)
 
@@ -122,7 +123,7 @@ class LocaleRules(LanguageRules):
         language's own locale (a German passage writes German numbers)."""
         wanted = number_format_.replace("_", "-")
         fmt = None
-        if wanted and wanted.split("-")[0].lower() == self.primary:
+        if wanted and primary(wanted) == self.primary:
             fmt = number_format(wanted)
         if fmt is None or fmt.guess:
             fmt = number_format(self.lang.replace("_", "-"))

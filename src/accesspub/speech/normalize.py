@@ -15,6 +15,8 @@ import re
 from functools import lru_cache
 from typing import Callable
 
+from accesspub.languages import primary as primary_of
+
 # Phoneme spans from a lexicon, "[[ˈbɑːku]]": passed through untouched (see protect()).
 PHONEME_SPAN = re.compile(r"\[\[[^\[\]]*\]\]")
 # Private-use code points stand in for protected spans: no rule matches them, and they
@@ -69,7 +71,7 @@ def register(primary: str, factory: Callable[[str], LanguageRules]) -> None:
 
 def rules_for(lang: str) -> LanguageRules:
     """The rules for a BCP 47 tag; plain ``LanguageRules`` when the language has none."""
-    primary = (lang or "").split("-")[0].lower()
+    primary = primary_of(lang)
     factory = _REGISTRY.get(primary)
     if isinstance(factory, str):
         import importlib
@@ -85,7 +87,7 @@ def _rules_for(lang: str, factory: Callable[[str], LanguageRules] | None) -> Lan
 
 
 def has_rules(lang: str) -> bool:
-    return (lang or "").split("-")[0].lower() in _REGISTRY
+    return primary_of(lang) in _REGISTRY
 
 
 def phrase(key: str, lang: str) -> str:

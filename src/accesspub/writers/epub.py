@@ -19,7 +19,8 @@ from lxml import etree
 from accesspub.model import Publication, Timeline
 from accesspub.writers.a11y import BuildFacts, accessibility_metadata
 from accesspub.writers.nav import nav_document
-from accesspub.writers.smil import clock, overlay_document
+from accesspub.timecode import clock
+from accesspub.writers.smil import overlay_document
 from accesspub.writers.xhtml import STYLESHEET, ChapterWriter
 
 OPF = "http://www.idpf.org/2007/opf"

@@ -41,12 +41,13 @@ from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.feed import FeedGenerator
 from feedgen.util import xml_elem
 
-from accesspub.config import Config
+from accesspub.config import Config, Podcast
+from accesspub.folders import within
 from accesspub.errors import ConfigError, Diagnostic, Diagnostics
 from accesspub.model import SourceLocation
 
 if TYPE_CHECKING:
-    from accesspub.build import ReleaseResult
+    from accesspub.model import WrittenRelease
 
 ITUNES_NS = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 PODCAST_NS = "https://podcastindex.org/namespace/1.0"
@@ -70,6 +71,21 @@ def podcast_guid(feed_url: str) -> str:
 def episode_guid(identifier: str) -> str:
     """The item ``guid``: UUIDv5 of the publication identifier, so it survives rebuilds."""
     return str(uuid.uuid5(ITEM_GUID_NAMESPACE, identifier))
+
+
+def wants_feed(config: Config, narrated: bool) -> bool:
+    """A feed is written when some release is narrated and the project asks for one
+    (``base_url`` or a ``[podcast]`` table)."""
+    return narrated and bool(config.base_url or config.podcast != Podcast())
+
+
+def feed_skipped_reason(config: Config, narrated: bool) -> str:
+    if not narrated:
+        return "no release has narration (built with --no-audio and none kept)"
+    missing = [what for what, absent in (("project.base_url", not config.base_url),
+                                         ("a [podcast] table", config.podcast == Podcast()))
+               if absent]
+    return f"accesspub.toml sets neither {' nor '.join(missing)}"
 
 
 def base_url(config: Config) -> str:
@@ -193,12 +209,8 @@ def podcast_image(config: Config) -> tuple[Path, str] | None:
         return None
     where = _image_location(config)
     source = Path(name) if os.path.isabs(name) else config.root / name
-    root = config.root.resolve()
-    try:
-        resolved = source.resolve()
-    except (OSError, RuntimeError):
-        resolved = None
-    if resolved is None or not resolved.is_relative_to(root):
+    resolved = within(source, config.root)
+    if resolved is None:
         raise ConfigError(f"[podcast] image {name!r} is outside the project folder", where,
                           code="config-outside-project",
                           hint="copy the image into the project and give its path relative "
@@ -207,7 +219,7 @@ def podcast_image(config: Config) -> tuple[Path, str] | None:
         raise ConfigError(f"[podcast] image {name!r} does not exist", where,
                           code="config-missing-file",
                           hint="give the path of the image relative to the project folder")
-    from accesspub.images import sniff_media_type
+    from accesspub.read.images import sniff_media_type
     with resolved.open("rb") as fh:
         kind = sniff_media_type(fh.read(16))
     ext = {"image/jpeg": ".jpg", "image/png": ".png"}.get(kind or "")
@@ -228,7 +240,7 @@ def copy_image(config: Config, root: Path) -> Path | None:
     return dest
 
 
-def _episodes(results: list["ReleaseResult"]) -> list[tuple[int, "ReleaseResult"]]:
+def _episodes(results: list["WrittenRelease"]) -> list[tuple[int, "WrittenRelease"]]:
     """(episode number, result), newest first; numbers count from the oldest release = 1."""
     narrated = [r for r in results if r.timeline is not None and "mp3" in r.files]
     # An undated release (reported as meta-date-missing) counts as the oldest.
@@ -241,7 +253,7 @@ def _midnight(date: dt.date) -> dt.datetime:
     return dt.datetime(date.year, date.month, date.day, tzinfo=dt.timezone.utc)
 
 
-def episode_html(result: "ReleaseResult", page_url: str, urls: dict[str, str]) -> str:
+def episode_html(result: "WrittenRelease", page_url: str, urls: dict[str, str]) -> str:
     """The episode's show notes: summary, and links to the page, the EPUB and transcripts."""
     meta = result.publication.meta
     parts = []
@@ -257,7 +269,7 @@ def episode_html(result: "ReleaseResult", page_url: str, urls: dict[str, str]) -
     return "".join(parts)
 
 
-def build_feed(results: list["ReleaseResult"], config: Config, root: Path,
+def build_feed(results: list["WrittenRelease"], config: Config, root: Path,
                diag: Diagnostics | None = None) -> bytes:
     """The feed's bytes (see the module docstring for the values and their defaults)."""
     base = base_url(config)
@@ -328,7 +340,7 @@ def _url(base: str, root: Path, path: Path) -> str:
     return base + path.relative_to(root).as_posix()
 
 
-def _add_episode(fg: FeedGenerator, result: "ReleaseResult", number: int, base: str,
+def _add_episode(fg: FeedGenerator, result: "WrittenRelease", number: int, base: str,
                  root: Path, config: Config) -> None:
     meta = result.publication.meta
     files = result.files
@@ -369,7 +381,7 @@ def _add_episode(fg: FeedGenerator, result: "ReleaseResult", number: int, base: 
         ext.persons.append(Person(name, role="author", group="writing"))
 
 
-def write_feed(results: list["ReleaseResult"], config: Config, root: Path,
+def write_feed(results: list["WrittenRelease"], config: Config, root: Path,
                diag: Diagnostics | None = None) -> Path:
     """Write ``root/feed.xml`` and return its path.
 

@@ -22,12 +22,14 @@ import lxml.html
 from lxml import etree
 
 from accesspub.config import Config
+from accesspub.languages import long_date, primary
 from accesspub.model import Publication, Timeline
+from accesspub.timecode import short_clock
 from accesspub.writers.transcripts import cues
 from accesspub.writers.xhtml import XHTML, ChapterWriter, el
 
 if TYPE_CHECKING:
-    from accesspub.build import ReleaseResult
+    from accesspub.model import WrittenRelease
 
 CSS_NAME = "site.css"
 FEED_NAME = "feed.xml"
@@ -53,17 +55,9 @@ def site_title(config: Config) -> str:
     return config.podcast.title or config.publisher or "Releases"
 
 
-def clock(seconds: float) -> str:
-    """12.3 -> "0:12"; 3725 -> "1:02:05"."""
-    total = int(seconds)
-    hours, rest = divmod(total, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
-
-
 def spoken_duration(seconds: float) -> str:
     """For screen readers and people alike: "3 minutes 5 seconds"."""
-    total = int(seconds)          # as players and ``clock`` show it
+    total = int(seconds)          # as players and ``short_clock`` show it
     minutes, secs = divmod(total, 60)
     parts = []
     if minutes:
@@ -80,20 +74,6 @@ def file_size(path: Path) -> str:
     if size < 1_000_000:
         return f"{size / 1000:.0f} kB"
     return f"{size / 1_000_000:.1f} MB"
-
-
-def display_date(date, lang: str) -> str:
-    from babel.core import Locale, UnknownLocaleError
-    from babel.dates import format_date
-    try:
-        locale = Locale.parse(lang.replace("-", "_"))
-    except (UnknownLocaleError, ValueError):
-        locale = Locale("en")
-    return format_date(date, "long", locale=locale)
-
-
-def _primary(lang: str) -> str:
-    return lang.split("-")[0].lower()
 
 
 def to_html(root: etree._Element) -> bytes:
@@ -144,7 +124,7 @@ class Page:
 
     def ui(self, node: etree._Element) -> etree._Element:
         """Mark interface text (English) when the page's language is another one."""
-        if _primary(self.lang) != UI_LANG:
+        if primary(self.lang) != UI_LANG:
             node.set("lang", UI_LANG)
         return node
 
@@ -178,7 +158,7 @@ def _section(parent: etree._Element, ident: str, title: str, level: int = 2,
     return node
 
 
-def _listen(page: Page, parent: etree._Element, result: "ReleaseResult", out: Path) -> None:
+def _listen(page: Page, parent: etree._Element, result: "WrittenRelease", out: Path) -> None:
     timeline = result.timeline
     assert timeline is not None
     mp3 = result.files["mp3"].relative_to(out).as_posix()
@@ -200,10 +180,10 @@ def _listen(page: Page, parent: etree._Element, result: "ReleaseResult", out: Pa
             link = el(item, "a", {"href": f"{mp3}#t={start:.3f}", "data-start": f"{start:.3f}"},
                       title)
             link.tail = " "
-            el(item, "span", {"class": "start"}, clock(start))
+            el(item, "span", {"class": "start"}, short_clock(start))
 
 
-def _transcript(page: Page, parent: etree._Element, result: "ReleaseResult") -> None:
+def _transcript(page: Page, parent: etree._Element, result: "WrittenRelease") -> None:
     timeline = result.timeline
     assert timeline is not None
     publication = result.publication
@@ -230,7 +210,7 @@ def _transcript(page: Page, parent: etree._Element, result: "ReleaseResult") -> 
                     heading.set("lang", chapter.lang)
             listing = el(details, "ol", {"class": "cues"})
         item = el(listing, "li")
-        stamp = el(item, "span", {"class": "start"}, clock(start))
+        stamp = el(item, "span", {"class": "start"}, short_clock(start))
         stamp.tail = " "
         text = el(item, "span", {"class": "cue"}, sentence.text)
         if sentence.lang != page.lang:
@@ -247,7 +227,7 @@ DOWNLOADS = [
 ]
 
 
-def _downloads(page: Page, parent: etree._Element, result: "ReleaseResult", out: Path) -> None:
+def _downloads(page: Page, parent: etree._Element, result: "WrittenRelease", out: Path) -> None:
     section = _section(parent, "downloads", "Downloads")
     page.ui(section[0])
     listing = page.ui(el(section, "ul", {"class": "downloads"}))
@@ -259,7 +239,7 @@ def _downloads(page: Page, parent: etree._Element, result: "ReleaseResult", out:
         link = el(item, "a", {"href": path.relative_to(out).as_posix(), "type": mime}, label)
         detail = file_size(path)
         if kind == "mp3" and result.timeline is not None:
-            detail = f"{clock(result.timeline.duration)}, {detail}"
+            detail = f"{short_clock(result.timeline.duration)}, {detail}"
         link.tail = f" ({detail})"
     timeline = result.timeline
     if timeline is not None and len(timeline.tracks) > 1:
@@ -272,7 +252,7 @@ def _downloads(page: Page, parent: etree._Element, result: "ReleaseResult", out:
             link.tail = f" ({file_size(path)})"
 
 
-def release_page(result: "ReleaseResult", config: Config, out: Path, feed: bool = True) -> bytes:
+def release_page(result: "WrittenRelease", config: Config, out: Path, feed: bool = True) -> bytes:
     """``out/index.html`` for one release (``out`` = the release's folder)."""
     publication = result.publication
     meta = publication.meta
@@ -330,7 +310,7 @@ def release_page(result: "ReleaseResult", config: Config, out: Path, feed: bool 
 
 # --- index --------------------------------------------------------------------------------
 
-def index_page(results: list["ReleaseResult"], config: Config, root: Path,
+def index_page(results: list["WrittenRelease"], config: Config, root: Path,
                feed: bool = True) -> bytes:
     """``root/index.html``: every release, newest first, with its date, summary and links."""
     title = site_title(config)
@@ -358,7 +338,7 @@ def index_page(results: list["ReleaseResult"], config: Config, root: Path,
         el(heading, "a", {"href": f"{result.slug}/index.html"}, meta.title)
         if meta.date is not None:
             date = el(article, "p", {"class": "date"})
-            el(date, "time", {"datetime": meta.date.isoformat()}, display_date(meta.date, meta.lang))
+            el(date, "time", {"datetime": meta.date.isoformat()}, long_date(meta.date, meta.lang))
         if meta.description:
             el(article, "p", {"class": "summary"}, meta.description)
         links = el(article, "ul", {"class": "links"})
@@ -371,7 +351,7 @@ def index_page(results: list["ReleaseResult"], config: Config, root: Path,
         if "mp3" in result.files and result.timeline is not None:
             a = el(el(links, "li"), "a", {"href": result.files["mp3"].relative_to(root).as_posix(),
                                           "type": "audio/mpeg"}, "MP3")
-            a.tail = f" ({clock(result.timeline.duration)})"
+            a.tail = f" ({short_clock(result.timeline.duration)})"
     page.footer([line for line in (config.publisher, config.rights) if line])
     return page.bytes()
 
@@ -382,7 +362,7 @@ def stylesheet() -> bytes:
     return resources.files("accesspub").joinpath(f"data/{CSS_NAME}").read_bytes()
 
 
-def write_site(results: list["ReleaseResult"], config: Config, root: Path,
+def write_site(results: list["WrittenRelease"], config: Config, root: Path,
                feed: bool = True) -> list[Path]:
     """Write ``root/index.html``, ``root/site.css`` and ``root/<slug>/index.html``; return them.
 

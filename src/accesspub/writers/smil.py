@@ -10,18 +10,11 @@ from __future__ import annotations
 from lxml import etree
 
 from accesspub.model import Block, Chapter, Section, Timeline, Track
+from accesspub.timecode import clock
 
 SMIL = "http://www.w3.org/ns/SMIL"      # http, not https: see STANDARDS.md MO-1
 EPUB = "http://www.idpf.org/2007/ops"
 ESCAPABLE = {"list": "list", "table": "table", "figure": "figure"}
-
-
-def clock(seconds: float) -> str:
-    millis = round(seconds * 1000)
-    hours, rest = divmod(millis, 3_600_000)
-    minutes, rest = divmod(rest, 60_000)
-    secs, millis = divmod(rest, 1000)
-    return f"{hours}:{minutes:02d}:{secs:02d}.{millis:03d}"
 
 
 class OverlayWriter:

@@ -12,18 +12,11 @@ import textwrap
 from pathlib import Path
 
 from accesspub.model import Publication, Sentence, Timeline
+from accesspub.timecode import clock
 
 _SPACES = re.compile(r"[ \t\n\r\f\v]+")
 VTT_WIDTH = 60      # Podcasting 2.0 asks for at most 65 characters a line
 SRT_WIDTH = 42
-
-
-def _stamp(seconds: float, decimal: str) -> str:
-    millis = round(seconds * 1000)
-    hours, rest = divmod(millis, 3_600_000)
-    minutes, rest = divmod(rest, 60_000)
-    secs, millis = divmod(rest, 1000)
-    return f"{hours:02d}:{minutes:02d}:{secs:02d}{decimal}{millis:03d}"
 
 
 def cues(publication: Publication, timeline: Timeline) -> list[tuple[Sentence, float, float]]:
@@ -66,7 +59,7 @@ def vtt(publication: Publication, timeline: Timeline) -> str:
     parts = ["WEBVTT", ""]
     for sentence, start, end in cues(publication, timeline):
         parts.append(sentence.id)
-        parts.append(f"{_stamp(start, '.')} --> {_stamp(end, '.')}")
+        parts.append(f"{clock(start, hour_digits=2)} --> {clock(end, hour_digits=2)}")
         parts.extend(vtt_escape(line) for line in _wrapped(sentence, VTT_WIDTH))
         parts.append("")
     return "\n".join(parts)
@@ -76,7 +69,7 @@ def srt(publication: Publication, timeline: Timeline) -> str:
     parts = []
     for number, (sentence, start, end) in enumerate(cues(publication, timeline), start=1):
         parts.append(str(number))
-        parts.append(f"{_stamp(start, ',')} --> {_stamp(end, ',')}")
+        parts.append(f"{clock(start, decimal=',', hour_digits=2)} --> {clock(end, decimal=',', hour_digits=2)}")
         # SubRip has no escapes; "-->" in a text line is read as a timing line by some players
         parts.extend(line.replace("-->", "→") for line in _wrapped(sentence, SRT_WIDTH))
         parts.append("")

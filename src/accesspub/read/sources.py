@@ -7,7 +7,7 @@ its chapters in name order.  Every token keeps its source line so diagnostics na
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -19,9 +19,10 @@ from mdit_py_plugins.footnote import footnote_plugin
 from mdit_py_plugins.front_matter import front_matter_plugin
 
 from accesspub.config import Config
+from accesspub.folders import within
 from accesspub.errors import ContentError, Diagnostic
 from accesspub.model import SourceLocation
-from accesspub.templates import preprocess
+from accesspub.read.templates import preprocess
 
 MARKDOWN_SUFFIXES = (".md", ".markdown")
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
@@ -93,16 +94,6 @@ RESERVED_SLUGS = frozenset({"index.html", "site.css", "feed.xml", "report.json",
                             "podcast.jpg", "podcast.png"})
 
 
-def _inside(path: Path, root: Path) -> Path | None:
-    """``path`` with every link resolved, or None when that leads outside ``root``
-    (or nowhere: a link loop)."""
-    try:
-        resolved = path.resolve()
-    except (OSError, RuntimeError):
-        return None
-    return resolved if resolved.is_relative_to(root) else None
-
-
 def _outside(path: Path, config: Config) -> Diagnostic:
     try:
         target = str(path.resolve())
@@ -121,7 +112,7 @@ def _markdown_files(folder: Path, root: Path, config: Config, problems: list) ->
         if (path.name.startswith((".", "_")) or path.suffix.lower() not in MARKDOWN_SUFFIXES
                 or not path.is_file()):
             continue
-        if _inside(path, root) is None:
+        if within(path, root) is None:
             problems.append(_outside(path, config))
         else:
             files.append(path)
@@ -166,7 +157,7 @@ def find_releases(config: Config) -> list[tuple[str, list[Path]]]:
                            code="content-missing",
                            hint="create it and put a release in it, or run 'accesspub new DIR'")
     root = config.root.resolve()
-    if _inside(content, root) is None:
+    if within(content, root) is None:
         problem = _outside(content, config)
         raise ContentError(problem.message, problem.location, code=problem.code,
                            hint=problem.hint)
@@ -176,12 +167,12 @@ def find_releases(config: Config) -> list[tuple[str, list[Path]]]:
         if entry.name.startswith((".", "_")):
             continue
         if entry.is_file() and entry.suffix.lower() in MARKDOWN_SUFFIXES:
-            if _inside(entry, root) is None:
+            if within(entry, root) is None:
                 problems.append(_outside(entry, config))
             else:
                 releases.append((_slugify(entry.stem), [entry], entry))
         elif entry.is_dir():
-            if _inside(entry, root) is None:
+            if within(entry, root) is None:
                 problems.append(_outside(entry, config))
                 continue
             files = _markdown_files(entry, root, config, problems)

@@ -24,9 +24,8 @@ from typing import Any, ClassVar, Sequence
 
 import numpy as np
 
-from accesspub.engines import (CONFIG_FILE, AudioClip, Voice, check_option, primary_subtag,
-                               trim_silence)
-from accesspub.engines.pcm import float_to_pcm16
+from accesspub.engines import CONFIG_FILE, AudioClip, Voice, check_option, primary_subtag
+from accesspub.engines.pcm import float_to_pcm16, trim_silence
 from accesspub.errors import ConfigError, EngineError, EngineUnavailable
 
 BUNDLED_VOICE = "en_US-joe-medium"
@@ -168,13 +167,13 @@ class PiperEngine:
 
     def warm(self, voice: str | None = None) -> None:
         """Load ``voice`` (default: the engine's) into this process ahead of use."""
-        from accesspub.engines.piper_voice import get_voice
+        from accesspub.engines.piper.voice import get_voice
         vf = self._file(voice)
         get_voice(vf.model, vf.config, self.threads)
 
     def synthesize(self, text: str, *, lang: str, voice: str | None = None) -> AudioClip:
         from accesspub.engines import phonemes
-        from accesspub.engines.piper_voice import get_voice
+        from accesspub.engines.piper.voice import get_voice
 
         vf = self._file(voice)
         loaded = get_voice(vf.model, vf.config, self.threads)
@@ -260,7 +259,7 @@ class PiperEngine:
     def _compute_fingerprint(self) -> str:
         from importlib.metadata import PackageNotFoundError, version
 
-        from accesspub.engines.piper_voice import file_sha256, noise_mode
+        from accesspub.engines.piper.voice import file_sha256, noise_mode
 
         try:
             piper_version = version("piper-tts")

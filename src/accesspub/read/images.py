@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from accesspub.folders import within
 from accesspub.errors import Diagnostics
 from accesspub.ids import slugify
 from accesspub.model import Image, SourceLocation
@@ -42,8 +43,8 @@ class ImageStore:
         return tuple(self.by_path.values())
 
     def add(self, path: Path, src: str, where: SourceLocation) -> Image | None:
-        resolved = path.resolve()
-        if not resolved.is_relative_to(self.root):
+        resolved = within(path, self.root)
+        if resolved is None:
             self.diag.error("image-outside", f"image {src} is outside the project folder", where,
                             "copy the image into the project (e.g. next to the release) and link it there")
             return None

@@ -6,38 +6,19 @@ publication-wide heading hierarchy and the chapter split are known.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from pathlib import Path
 from urllib.parse import unquote
 
 from markdown_it.token import Token
 
 from accesspub.errors import Diagnostics
-from accesspub.htmlblocks import HtmlConverter, open_containers
-from accesspub.images import ImageStore
-from accesspub.inline import Image as InlineImage
-from accesspub.inline import VOID, InlineBuilder, html_events
+from accesspub.read.htmlblocks import HtmlConverter, open_containers
+from accesspub.read.images import ImageStore
+from accesspub.read.inline import Image as InlineImage
+from accesspub.read.inline import VOID, InlineBuilder, html_events
 from accesspub.languages import check_language_tag
 from accesspub.model import Mark, Run, SourceLocation
-from accesspub.reader import SourceFile
-
-
-@dataclass
-class RawBlock:
-    kind: str
-    where: SourceLocation
-    lang: str
-    runs: list[Run] = field(default_factory=list)
-    children: list["RawBlock"] = field(default_factory=list)
-    level: int = 0
-    attrs: dict[str, str] = field(default_factory=dict)
-
-
-@dataclass
-class RawFootnote:
-    key: str
-    where: SourceLocation
-    blocks: list[RawBlock]
+from accesspub.read.rawblocks import RawBlock, RawFootnote
+from accesspub.read.sources import SourceFile
 
 
 # Containers (lists, list items, quotes) nested deeper than this are refused: the Markdown

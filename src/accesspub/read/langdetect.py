@@ -17,8 +17,9 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
+from accesspub import languages
 from accesspub.errors import Diagnostics
-from accesspub.model import Publication, Run, Sentence
+from accesspub.model import Publication, Sentence
 
 RELEASE_CONFIDENCE = 0.80    # a whole release: its first few thousand characters
 STRONG = 0.95                # a sentence is marked
@@ -133,7 +134,7 @@ class Lingua:
 
 
 def _start_detector() -> None:
-    from accesspub.orphans import end_with_parent
+    from accesspub.audio.orphans import end_with_parent
     end_with_parent()
     _screen_tags(["The screen's models load before the first request is read."])
 
@@ -154,7 +155,7 @@ class LinguaProcess(Lingua):
 
     def _run(self, fn, *args):
         if self.executor is None:
-            from accesspub.orphans import start_pool
+            from accesspub.audio.orphans import start_pool
             self.executor = start_pool(1, _start_detector)
         self.used = True
         return self.executor.submit(fn, *args).result()
@@ -166,7 +167,7 @@ class LinguaProcess(Lingua):
         return self._run(_judge, text, primary)
 
     def close(self) -> None:
-        from accesspub.orphans import stop_pool
+        from accesspub.audio.orphans import stop_pool
         if self.executor is not None:
             stop_pool(self.executor, self.used)
 
@@ -215,7 +216,7 @@ class Verdicts:
     def judge(self, sentence: Sentence, release_lang: str) -> tuple[str, float] | None:
         key = self._key("judge", sentence, release_lang)
         if key not in self.known:
-            found = self.lingua.judge(sentence.text, release_lang.split("-")[0].lower())
+            found = self.lingua.judge(sentence.text, languages.primary(release_lang))
             self.known[key] = list(found) if found else None
             self.changed = True
         found = self.known[key]
@@ -242,7 +243,7 @@ def detect_passages(sentences: list[Sentence], release_lang: str,
     rest are judged by the full models of the few languages in question, which take a
     fifth of a second each to load.
     """
-    primary = release_lang.split("-")[0].lower()
+    primary = languages.primary(release_lang)
     eligible = [s for s in sentences if _eligible(s, release_lang)]
     screened = {s.id: verdicts.screen(s, release_lang) for s in eligible}
     vocabulary = {w for s in eligible if screened[s.id] == primary for w in _words(s.text)}

@@ -16,7 +16,7 @@ from typing import Callable
 from markdown_it.token import Token
 
 from accesspub.errors import Diagnostics
-from accesspub.htmltime import valid_datetime
+from accesspub.read.htmltime import valid_datetime
 from accesspub.languages import check_language_tag
 from accesspub.model import Mark, Run, SourceLocation
 

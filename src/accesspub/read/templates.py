@@ -30,6 +30,8 @@ import shlex
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+from accesspub.languages import primary
+
 # A note for the diagnostics: (level, code, message, line, hint)
 Note = tuple[str, str, str, int, str]
 
@@ -532,8 +534,8 @@ class TemplatePass:
         before = ""
         if label:
             label = label.strip().rstrip(":")
-            lang = str(self.front.get("language") or self.front.get("lang") or
-                       self.front.get("locale") or "").split("-")[0].split("_")[0].lower()
+            lang = primary(str(self.front.get("language") or self.front.get("lang") or
+                                   self.front.get("locale") or ""))
             if label in LABELS.values() and name in LABELS:
                 translated = LOCAL_LABELS.get(lang, {}).get(name)
                 # the site's label, in the release's language when known, else marked English

@@ -46,8 +46,8 @@ from typing import Any
 
 import numpy as np
 
-from accesspub.engines import piper_graph
-from accesspub.engines.piper_graph import NOISE_PREFIX
+from accesspub.engines.piper import graph as piper_graph
+from accesspub.engines.piper.graph import NOISE_PREFIX
 
 log = logging.getLogger(__name__)
 

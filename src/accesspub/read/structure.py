@@ -9,19 +9,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from babel.core import Locale, UnknownLocaleError
-from babel.dates import format_date
-
-from accesspub.blocks import BlockParser, RawBlock, RawFootnote
+from accesspub.read.blocks import BlockParser
+from accesspub.read.rawblocks import RawBlock, RawFootnote
 from accesspub.config import Config
 from accesspub.errors import Diagnostics
 from accesspub.ids import IdMaker, chapter_id, chapter_slug
-from accesspub.images import ImageStore
-from accesspub.metadata import build_metadata, parse_date
-from accesspub.model import (Block, Chapter, Mark, Metadata, Publication, Run, Section,
+from accesspub.languages import long_date
+from accesspub.read.images import ImageStore
+from accesspub.read.metadata import build_metadata, parse_date
+from accesspub.model import (Block, Chapter, Mark, Publication, Run, Section,
                              Sentence, SourceLocation)
-from accesspub.reader import RawRelease
-from accesspub.sentences import split_sentences
+from accesspub.read.sources import RawRelease
+from accesspub.read.sentences import split_sentences
 
 
 @dataclass
@@ -44,14 +43,6 @@ def _find_dateline(blocks: list[RawBlock]) -> tuple[str, SourceLocation] | None:
             if len(text) <= 40 and parse_date(text):
                 return text, block.where
     return None
-
-
-def _display_date(meta: Metadata) -> str:
-    try:
-        locale = Locale.parse(meta.lang.replace("-", "_"))
-    except (UnknownLocaleError, ValueError):
-        locale = Locale("en")
-    return format_date(meta.date, "long", locale=locale)
 
 
 def normalise_levels(blocks: list[RawBlock], diag: Diagnostics) -> None:
@@ -264,7 +255,7 @@ def build_publication(raw: RawRelease, config: Config, diag: Diagnostics) -> Pub
     images = ImageStore(config.root, diag)
     detected = None
     if config.detect_languages and not any(k in raw.front_matter for k in ("language", "lang", "locale")):
-        from accesspub.langdetect import detect_release_language
+        from accesspub.read.langdetect import detect_release_language
         detected = detect_release_language("\n".join(f.text for f in raw.files))
     lang_hint = (raw.front_matter.get("language") or raw.front_matter.get("lang")
                  or raw.front_matter.get("locale") or (detected[0] if detected else config.language))
@@ -331,7 +322,7 @@ def build_publication(raw: RawRelease, config: Config, diag: Diagnostics) -> Pub
     if meta.publisher:
         lines.append(("publisher", [Run(meta.publisher, lang)]))
     if meta.date is not None:        # an unknown date is left out, never made up
-        lines.append(("date", [Run(_display_date(meta), lang,
+        lines.append(("date", [Run(long_date(meta.date, meta.lang), lang,
                                    (Mark("time", (("datetime", meta.date.isoformat()),)),))]))
     # The text before the first heading starts the body, it is not part of the title page:
     # a section of its own without a heading, where the "start of content" landmark points.

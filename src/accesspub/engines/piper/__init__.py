@@ -1,0 +1,2 @@
+"""Piper, the default engine: the adapter (``adapter.PiperEngine``), voice preparation
+(``voice``) and graph rewriting (``graph``)."""
