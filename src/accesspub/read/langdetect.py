@@ -71,7 +71,8 @@ def _prose(markdown: str) -> str:
     """Text of a Markdown source for detection: no front matter, code, tags or links."""
     text = re.sub(r"\A---\n.*?\n---\n", "", markdown, flags=re.S)
     text = re.sub(r"```.*?```", " ", text, flags=re.S)
-    text = re.sub(r"\{[{%<].*?[}%>]\}", " ", text, flags=re.S)
+    # no braces inside a tag: an unclosed opener stops at the next brace, not the end
+    text = re.sub(r"\{[{%<][^{}]*[}%>]\}", " ", text)
     text = re.sub(r"<[^>]+>|\]\([^)]*\)|https?://\S+|[#*_`>|\[\]{}]", " ", text)
     return " ".join(text.split())
 

@@ -25,6 +25,7 @@ is nearly always literal (Go templates, Helm, Ansible, Vue).
 
 from __future__ import annotations
 
+import bisect
 import re
 import shlex
 from dataclasses import dataclass, field
@@ -90,6 +91,26 @@ BASE_OUTPUTS = {"site.baseurl", "site.url", "site.base_url", ".site.baseurl", "s
 BASE_LOWER = {b.lower() for b in BASE_OUTPUTS}
 URL_FILTERS = {"relative_url", "absolute_url", "url", "prepend: site.baseurl", "absURL",
                "relURL", "relLangURL", "absLangURL"}
+
+
+class _Closers:
+    """Where each kind of tag can end, found once per text."""
+
+    CLOSERS = {"{{<": ">}}", "{{%": "%}}", "{%": "%}", "{{": "}}"}
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.positions: dict[str, list[int]] = {}
+
+    def after(self, opener: str, pos: int) -> int | None:
+        """The end of the first closer of ``opener`` at or after ``pos``, or None."""
+        closer = self.CLOSERS.get(opener, "#}")
+        found = self.positions.get(closer)
+        if found is None:
+            found = self.positions[closer] = [
+                m.start() for m in re.finditer("(?=" + re.escape(closer) + ")", self.text)]
+        i = bisect.bisect_left(found, pos)
+        return found[i] + len(closer) if i < len(found) else None
 
 
 @dataclass
@@ -208,6 +229,7 @@ class TemplatePass:
         self.fences, self.spans = _code_regions(text)
         found: list[Tag] = []
         pos = self.body_start
+        closers = _Closers(text)
         pattern = re.compile(r"\{\{[<%]|\{%|\{\{|\{#[\s\-#]")
         while True:
             m = pattern.search(text, pos)
@@ -220,22 +242,29 @@ class TemplatePass:
             in_fence = _inside(start, self.fences)
             opener = m.group(0)
             tag = None
+            # Each pattern is matched only up to the first closer after its opener (found
+            # with a bisect in a list made once): an opener that is never closed costs
+            # nothing, where a lazy match would run to the end of the text from each one.
+            end = closers.after(opener, m.end())
+            if end is None:
+                pos = m.end()
+                continue
             if opener in ("{{<", "{{%"):
-                hm = HUGO_RE.match(text, start)
+                hm = HUGO_RE.match(text, start, end) if end - start < 2010 else None
                 if hm and len(hm.group("body") or hm.group("body2")) < 2000:
                     tag = self._hugo(hm)
             elif opener == "{%":
-                lm = LIQUID_RE.match(text, start)
+                lm = LIQUID_RE.match(text, start, end)
                 if lm:
                     body = lm.group("body").strip()
                     name, _, args = body.partition(" ")
                     tag = Tag("liquid", start, lm.end(), name.strip().lower(), args.strip())
             elif opener == "{{":
-                om = OUTPUT_RE.match(text, start)
+                om = OUTPUT_RE.match(text, start, end)
                 if om and not in_fence:
                     tag = Tag("output", start, om.end(), args=om.group("body").strip())
             else:
-                cm = COMMENT_RE.match(text, start)
+                cm = COMMENT_RE.match(text, start, end)
                 if cm and not in_fence:
                     tag = Tag("comment", start, cm.end())
             if tag is None:
