@@ -159,12 +159,20 @@ def test_voices_list_bundled_and_configured_model(tmp_path):
     ({"speaker": True}, "engine.piper.speaker"),
     ({"config": "x.json"}, "engine.piper.config"),
     ({"modle": "x"}, "engine.piper.modle"),
+    ({"optimise": "yes"}, "engine.piper.optimise"),
 ])
 def test_bad_options_name_their_key(options, key):
     with pytest.raises(ConfigError) as caught:
         load_engine("piper", options)
     assert key in caught.value.message
     assert "accesspub.toml" in str(caught.value)
+
+
+def test_optimise_off_is_its_own_cache_key():
+    """Unsplit, the voice's samples differ by float rounding: its clips are others."""
+    default = PiperEngine().fingerprint()
+    assert "optimise" not in default                   # the default's keys are unchanged
+    assert PiperEngine(optimise=False).fingerprint() == default + " optimise=off"
 
 
 def test_missing_voice_config_is_explained(tmp_path):
@@ -174,8 +182,21 @@ def test_missing_voice_config_is_explained(tmp_path):
         PiperEngine(model=str(model))
 
 
+_loads: list[object] = []      # voices this (worker) process loaded
+
+
+def _counting_load(model, *args, **kwargs):
+    _loads.append(model)
+    return _real_load(model, *args, **kwargs)
+
+
+_real_load = piper_voice.load_voice
+
+
 def _speak_in_worker(engine: PiperEngine, text: str) -> tuple[bytes, int]:
-    return engine.synthesize(text, lang="en").pcm, piper_voice.load_count
+    # Runs in a spawned worker: count its loads from the first call on.
+    piper_voice.load_voice = _counting_load
+    return engine.synthesize(text, lang="en").pcm, len(_loads)
 
 
 def test_process_pool_worker_loads_the_voice_once(engine: PiperEngine, english: AudioClip):

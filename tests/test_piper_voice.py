@@ -303,3 +303,21 @@ def test_upsampling_as_convs_leaves_other_transposed_convolutions():
     model = helper.make_model(graph)
     assert piper_graph.upsampling_as_convs(model) == 0
     assert [n.op_type for n in model.graph.node] == ["ConvTranspose"]
+
+
+def test_without_optimise_the_voice_is_only_seeded(voice, voice_cache):
+    """``[engine.piper] optimise = false``: the bundled voice is seeded (the same sentence,
+    the same samples) but neither split nor rewritten, and sounds as the optimised one
+    does, to float rounding."""
+    plain = piper_voice.get_voice(MODEL, CONFIG, 0, optimise=False)
+    assert plain is not voice and plain.decoder is None and plain.deterministic
+    assert piper_voice.get_voice(MODEL, CONFIG, 0, optimise=False) is plain   # loaded once
+    (entry,) = [p for p in voice_cache.iterdir() if p.name.endswith("-seeded")]
+    assert not json.loads((entry / "prepared.json").read_text())["split"]
+    assert not (entry / "decoder.onnx").exists()
+    ids = ids_of(voice, "Seeded, not split.")
+    scales = (0.667, 1.0, 0.8)
+    first = plain.ids_to_audio(ids, scales, None)
+    assert np.array_equal(first, plain.ids_to_audio(ids, scales, None))
+    fast = voice.ids_to_audio(ids, scales, None)
+    assert first.shape == fast.shape and float(np.max(np.abs(first - fast))) < 1e-4

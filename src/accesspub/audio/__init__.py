@@ -21,17 +21,16 @@ from accesspub.audio.synthesize import (SAMPLE_RATE, ClipFeed, EngineSetLike, Pr
 
 __all__ = [
     "SAMPLE_RATE", "ClipFeed", "EngineSetLike", "Progress", "SentenceAudio", "Synthesis",
-    "StitchedChapter", "WorkerPool", "spoken_sentences",
+    "WorkerPool", "spoken_sentences",
     "StreamingEncoder", "decode_mp3", "encode_mp3", "speak_part", "speak_to_cache",
-    "stitch_chapter", "stitch_publication", "synthesize_publication",
+    "stitch_publication", "synthesize_publication",
 ]
 
 
 # Stitching pulls in the encoder and mutagen: loaded only when a narration is actually
 # stitched, so a rebuild served from the narration cache stays fast.
 _LAZY = {"decode_mp3": "encode", "encode_mp3": "encode", "StreamingEncoder": "encode",
-         "StitchedChapter": "stitch",
-         "stitch_chapter": "stitch", "stitch_publication": "stitch"}
+         "stitch_publication": "stitch"}
 
 
 def __getattr__(name: str):

@@ -2,7 +2,7 @@
 encoded once.
 
 Encoding the whole narration a second time, beside its tracks, cost as much CPU as
-encoding the tracks (1.2 s per 4 minutes of speech), on cores the synthesis needs.  An MP3
+encoding the tracks (docs/performance.md), on cores the synthesis needs.  An MP3
 is a sequence of frames of 1152 samples, so the full file is made of the tracks' frames
 instead, in order, with frames of digital silence for the chapter pauses.  Why that
 decodes exactly as the tracks do (the tests compare the samples):

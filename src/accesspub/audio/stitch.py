@@ -24,10 +24,8 @@ sentence clips at a time, whatever the length of the book.
 
 from __future__ import annotations
 
-from collections.abc import Sequence as SequenceABC
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Container, Iterator, Mapping, Union
+from typing import Callable, Container, Iterator, Mapping
 
 import numpy as np
 
@@ -41,40 +39,7 @@ from accesspub.errors import ToolError
 from accesspub.model import Block, Chapter, Clip, Publication, Section, Sentence, Timeline, Track
 
 
-Item = Union[SentenceAudio, int]          # a sentence's speech, or a pause in samples
 StitchProgress = Callable[[str, int, int], None]    # (stage, done, total)
-
-
-@dataclass(frozen=True, slots=True, eq=False)
-class StitchedChapter:
-    """A chapter's track before encoding: what to play in order and the exact clip times."""
-
-    chapter_id: str
-    items: tuple[Item, ...]             # sentence audio (a reference) and pauses, in order
-    clips: tuple[Clip, ...]
-    samples: int
-    engines: tuple[str, ...]            # distinct engines that spoke it, first use first
-
-    @property
-    def chunks(self) -> "_Chunks":
-        """The track's arrays as a lazy sequence: each item is read when asked for."""
-        return _Chunks(self.items)
-
-
-class _Chunks(SequenceABC):
-    """A read-on-demand sequence of a track's arrays (one per sentence or pause)."""
-
-    def __init__(self, items: tuple[Item, ...]) -> None:
-        self._items = items
-
-    def __len__(self) -> int:
-        return len(self._items)
-
-    def __getitem__(self, index):
-        if isinstance(index, slice):
-            return [self[i] for i in range(*index.indices(len(self)))]
-        item = self._items[index]
-        return _SILENCE(item) if isinstance(item, int) else item.pcm
 
 
 class _Silence:
@@ -142,32 +107,6 @@ def chapter_plan(chapter: Chapter, spoken: Container[str], pauses: Pauses,
 def _silent_track(pauses: Pauses, sample_rate: int) -> int:
     """Samples of a chapter with no audible sentence: one sentence pause of silence."""
     return int(round(pauses.sentence * sample_rate))
-
-
-def stitch_chapter(chapter: Chapter, clips: Mapping[str, SentenceAudio], pauses: Pauses,
-                   sample_rate: int = SAMPLE_RATE) -> StitchedChapter:
-    """Lay the chapter's clips end to end with pauses; exact Clip times in samples.
-
-    Sentences without an entry in ``clips`` (no spoken text) get no Clip.  A chapter with
-    no audible sentence becomes ``pauses.sentence`` of silence with no clips.  Only lengths
-    are used: no audio is read.
-    """
-    items: list[Item] = []
-    out: list[Clip] = []
-    engines: dict[str, None] = {}
-    cursor = 0
-    for sid, pause in chapter_plan(chapter, clips, pauses, sample_rate):
-        audio = clips[sid]
-        items.append(audio)
-        if pause:
-            items.append(pause)
-        out.append(Clip(sid, cursor, cursor + audio.samples + pause))
-        cursor += audio.samples + pause
-        engines.update(dict.fromkeys(audio.engines))
-    if not out:
-        cursor = _silent_track(pauses, sample_rate)
-        items.append(cursor)
-    return StitchedChapter(chapter.id, tuple(items), tuple(out), cursor, tuple(engines))
 
 
 def stitch_publication(publication: Publication, clips: Mapping[str, SentenceAudio],

@@ -186,8 +186,8 @@ def _engines_for(factory: Callable[[], Any]) -> Any:
 def _init_worker(factory: Callable[[], Any], warm: bool = False) -> None:
     # One ONNX thread per session: a worker runs as many sentences at once as it has
     # threads instead.  Two single-threaded sentences in parallel beat one sentence on two
-    # threads by far (10 s against 18 s for the sample on 2 cores: ONNX Runtime's threads
-    # wait for each other at every layer).
+    # threads by far: ONNX Runtime's threads wait for each other at every layer
+    # (docs/performance.md).
     global _PARENT
     from accesspub.audio.orphans import end_with_parent, ignore_interrupts
     ignore_interrupts()        # Ctrl-C is the build's to handle: it stops this worker

@@ -9,6 +9,7 @@ Options (``[engine.piper]`` in accesspub.toml)::
     noise_scale = 0.667       # defaults come from the voice's .json
     noise_w_scale = 0.8
     threads = 0               # ONNX threads per process; 0 = onnxruntime's choice
+    optimise = true           # split and rewrite the voice for speed; false: only seeded
 
 Languages: text in the voice's own language is phonemised as Piper does it.  Text in any
 other language espeak-ng knows is phonemised *in that language* and spoken by the voice, so
@@ -67,7 +68,7 @@ class PiperEngine:
 
     Contract: returns 16-bit mono PCM at the voice's sample rate, trimmed of leading and
     trailing silence (20 ms kept); the same text, language and settings give identical
-    bytes when the ``onnx`` package is installed (see ``piper_voice``).  Raises ConfigError
+    bytes when the ``onnx`` package is installed (see ``engines.piper.voice``).  Raises ConfigError
     for bad options, EngineUnavailable when piper-tts is missing, EngineError otherwise.
     """
 
@@ -77,7 +78,8 @@ class PiperEngine:
 
     def __init__(self, model: str = "", config: str = "", speaker: int | str | None = None,
                  length_scale: float | None = None, noise_scale: float | None = None,
-                 noise_w_scale: float | None = None, threads: int = 0) -> None:
+                 noise_w_scale: float | None = None, threads: int = 0,
+                 optimise: bool = True) -> None:
         check_option("piper", "model", model, str)
         check_option("piper", "config", config, str)
         self.speaker = check_option("piper", "speaker", speaker, (int, str), optional=True)
@@ -88,6 +90,7 @@ class PiperEngine:
         self.noise_w_scale = check_option("piper", "noise_w_scale", noise_w_scale, float,
                                           optional=True)
         self.threads = check_option("piper", "threads", threads, int)
+        self.optimise = check_option("piper", "optimise", optimise, bool)
         if self.length_scale is not None and self.length_scale <= 0:
             raise ConfigError(f"engine.piper.length_scale must be above 0, not "
                               f"{self.length_scale!r}", CONFIG_FILE, code="config-value")
@@ -111,7 +114,7 @@ class PiperEngine:
                                   hint="set model to the .onnx file the .json belongs to")
             self.default_voice = BUNDLED_VOICE
         # No locks or sessions here: the engine must pickle, to reach process-pool workers.
-        # The loaded voice lives in the module cache of piper_voice, one per process.
+        # The loaded voice lives in the module cache of engines.piper.voice, one per process.
         self._fingerprint: str | None = None
 
     # -- voices ---------------------------------------------------------------------------
@@ -169,14 +172,14 @@ class PiperEngine:
         """Load ``voice`` (default: the engine's) into this process ahead of use."""
         from accesspub.engines.piper.voice import get_voice
         vf = self._file(voice)
-        get_voice(vf.model, vf.config, self.threads)
+        get_voice(vf.model, vf.config, self.threads, self.optimise)
 
     def synthesize(self, text: str, *, lang: str, voice: str | None = None) -> AudioClip:
         from accesspub.engines import phonemes
         from accesspub.engines.piper.voice import get_voice
 
         vf = self._file(voice)
-        loaded = get_voice(vf.model, vf.config, self.threads)
+        loaded = get_voice(vf.model, vf.config, self.threads, self.optimise)
         cfg = loaded.voice.config
         try:
             if getattr(cfg.phoneme_type, "value", cfg.phoneme_type) != "espeak":
@@ -272,10 +275,13 @@ class PiperEngine:
                          f"{file_sha256(vf.config)[:16]}")
         parts.append(f"default={self.default_voice} speaker={self.speaker} "
                      f"length_scale={self.length_scale} noise_scale={self.noise_scale} "
-                     f"noise_w_scale={self.noise_w_scale}")
+                     f"noise_w_scale={self.noise_w_scale}"
+                     # Unsplit, the samples differ by float rounding: other clips.  Only
+                     # said when off, so the default's cache keys stay as they were.
+                     + ("" if self.optimise else " optimise=off"))
         return " ".join(parts)
 
     def close(self) -> None:
-        # Loaded voices are shared by every engine in the process (see piper_voice), so
+        # Loaded voices are shared by every engine in the process (see engines.piper.voice), so
         # closing one engine must not unload them; the process exit frees them.
         pass

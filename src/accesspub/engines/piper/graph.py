@@ -1,6 +1,8 @@
 """Rewriting a Piper voice's ONNX graph: seeded noise, the encoder/decoder split, and the
-layouts that make ONNX Runtime's CPU kernels fast.  ``piper_voice`` decides when; this
-module only rewrites graphs (``onnx`` ModelProtos, in place).
+layouts that make ONNX Runtime's CPU kernels fast.  ``voice`` decides when (the layouts
+and the split only with ``[engine.piper] optimise``); this module only rewrites graphs
+(``onnx`` ModelProtos, in place).  Each rewrite is proven on a tiny VITS-like graph in
+tests/test_piper_graph.py and on the bundled voice in tests/test_piper_voice.py.
 
 Every rewrite here keeps the voice's output: the noise rewrite and the split give the
 same numbers as the model as shipped (tested with the noise at zero), the 2-D layouts the
@@ -94,7 +96,7 @@ def split_decoder(graph_model: Any) -> tuple[Any, Any, int] | None:
                                  ir_version=graph_model.ir_version)
 
     first = [n for n in dec if n.op_type == "Conv" and n.input[0] == z and n.input[1] in weights]
-    channels = None       # known channels let the decoder be probed (piper_voice)
+    channels = None       # known channels let the decoder be probed (voice._blocked_session)
     if first:
         width = next(w for w in graph.initializer if w.name == first[0].input[1]).dims[1]
         channels = width * _attributes(first[0]).get("group", 1)
@@ -140,10 +142,10 @@ def receptive_halo(nodes: list[Any], source: str) -> int | None:
 def convs_as_2d(graph_model: Any) -> None:
     """Rewrite every 1-D ``Conv`` as a 2-D one of height 1, in place.
 
-    ONNX Runtime's CPU kernels for 2-D convolutions (blocked NCHWc layout) are faster than
-    its 1-D path: the vocoder, nearly all of the work, ran 15% faster this way (measured on
-    the bundled voice; the audio differs by ~1e-7).  Each convolution gets an Unsqueeze
-    before and a Squeeze after, which cost nothing (no copy).
+    ONNX Runtime's CPU kernels for 2-D convolutions (blocked NCHWc layout) can be faster
+    than its 1-D path (docs/performance.md; the audio differs by ~1e-7).  Each convolution
+    gets an Unsqueeze before and a Squeeze after, which cost nothing (no copy).  Used for
+    the encoder, and for a decoder ``decoder_as_2d`` cannot lift.
     """
     from onnx import helper
 
@@ -230,8 +232,8 @@ def upsampling_as_convs(graph_model: Any) -> int:
     channel per (phase, channel); those convolutions' outputs are concatenated in phase
     order and interleaved (Reshape, Transpose, Reshape) into the upsampled signal.
     ONNX Runtime's transposed convolution (a matrix product, then scattering the columns)
-    ran at half the speed of its direct convolutions: the vocoder runs 3% faster so, and
-    its samples move by ~1e-7.
+    is slower than its direct convolutions (docs/performance.md); the samples move by
+    ~1e-7.
     """
     from onnx import helper, numpy_helper
     import numpy as np
@@ -317,8 +319,8 @@ def keep_blocked(graph_model: Any, multiple: int = 16) -> bool:
     ONNX Runtime runs a 2-D convolution on tensors whose channels are interleaved in
     blocks, and converts to that layout before each convolution and back after it, unless
     the next op knows the layout too.  LeakyRelu does not (nor Add with a plain tensor),
-    and the vocoder is convolutions joined by LeakyRelu and residual Adds: its graph spent
-    a fifth of its time converting and adding.  An elementwise op gives the same numbers
+    and the vocoder is convolutions joined by LeakyRelu and residual Adds, so much of its
+    time went on converting (docs/performance.md).  An elementwise op gives the same numbers
     in any layout, so here it works on the blocked tensors directly; a plain copy is made
     only where an op needs one (the upsampling's interleave, the last convolution).
 

@@ -1,11 +1,11 @@
 """Loading Piper voices once per process, making their output reproducible, and keeping a
-long sentence's memory bounded.
+long sentence's memory bounded and its synthesis fast.
 
 What Piper does not do for us:
 
-* **Load once.**  A voice is a 60 MB ONNX model; loading takes about half a second.  Voices
-  are cached here by (model, config, threads), so every engine object in a process — and
-  every clip job a process-pool worker runs — shares one loaded voice.
+* **Load once.**  A voice is a 60 MB ONNX model, slow to load.  Voices are cached here by
+  (model, config, threads, optimise), so every engine object in a process — and every
+  clip job a process-pool worker runs — shares one loaded voice.
 
 * **Same text, same bytes.**  Piper's VITS models draw Gaussian noise inside the ONNX graph
   (``RandomNormalLike``), so saying a sentence twice gives two different recordings, and a
@@ -16,17 +16,25 @@ What Piper does not do for us:
   a pure function of the phonemes, and drawing it costs nothing per sentence.
 
 * **Memory bounded by a few seconds of audio, not by the sentence.**  The vocoder (the
-  ``/dec/`` part of the graph, ~85% of the time) holds activations of ~0.3 MB per latent
-  frame: a 15-second sentence took 570 MB.  We split the graph into the encoder (phonemes
-  -> latent frames) and the decoder (frames -> audio) and decode long sentences in chunks,
-  each with ``halo`` frames of context on both sides.  The decoder is purely convolutional,
-  so with a halo as wide as its receptive field (computed from the graph) every chunk's
-  middle is exactly what the whole decode gives.
+  ``/dec/`` part of the graph, most of the time) holds activations for every latent frame
+  at once, so a long sentence took hundreds of MB.  We split the graph into the encoder
+  (phonemes -> latent frames) and the decoder (frames -> audio) and decode long sentences
+  in chunks, each with ``halo`` frames of context on both sides.  The decoder is purely
+  convolutional, so with a halo as wide as its receptive field (computed from the graph)
+  every chunk's middle is exactly what the whole decode gives.
+
+* **Fast.**  The split graphs are also rewritten into layouts ONNX Runtime's CPU kernels
+  run faster (``graph``: 2-D convolutions, upsampling as convolutions, blocked tensors
+  kept between convolutions).  These rewrites and the split only buy speed and memory,
+  so they sit behind ``[engine.piper] optimise`` (on by default); with it off the voice
+  is only seeded.  Their history and figures: docs/performance.md.
 
 The rewritten and split graphs are written once per voice file to a per-user cache
 (``ACCESSPUB_VOICE_CACHE``, else ``$XDG_CACHE_HOME/accesspub/voices``), like a compiled
 model: later processes load them directly, which is faster and avoids holding the model
 three times while rewriting it.  Without ``onnx`` the voice is used as Piper ships it.
+A voice that cannot be seeded or split is said at INFO on the "accesspub.engines.piper"
+logger, once per process.
 """
 
 from __future__ import annotations
@@ -49,7 +57,7 @@ import numpy as np
 from accesspub.engines.piper import graph as piper_graph
 from accesspub.engines.piper.graph import NOISE_PREFIX
 
-log = logging.getLogger(__name__)
+log = logging.getLogger("accesspub.engines.piper")
 
 # Noise values offered per phoneme id and noise node; generous, so the retry below is rare.
 FRAMES_PER_ID = 6
@@ -63,11 +71,10 @@ NOISE_TABLE = 1 << 21
 # Decode at most this many latent frames (~3.7 s of audio at 22050 Hz) in one call.
 CHUNK_FRAMES = 480
 
-_voices: dict[tuple[str, str, int], "LoadedVoice"] = {}
+_voices: dict[tuple[str, str, int, bool], "LoadedVoice"] = {}
 _digests: dict[tuple[str, int, int], str] = {}
 _lock = threading.Lock()
 _noise: np.ndarray | None = None
-load_count = 0               # voices loaded by this process: tests check it stays at one
 
 
 def _noise_table() -> np.ndarray:
@@ -173,7 +180,8 @@ class LoadedVoice:
 
 def file_sha256(path: Path) -> str:
     """sha256 of a file, computed once per (path, size, mtime): kept in this process and in
-    the voice cache (hashing a 60 MB voice took 50 ms of every worker's start)."""
+    the voice cache, because hashing a 60 MB voice is a noticeable part of a worker's start
+    (docs/performance.md)."""
     stat = path.stat()
     key = (str(path), stat.st_size, stat.st_mtime_ns)
     with _lock:
@@ -202,61 +210,69 @@ def file_sha256(path: Path) -> str:
     return digest
 
 
-def get_voice(model: Path, config: Path, threads: int = 0) -> LoadedVoice:
+def get_voice(model: Path, config: Path, threads: int = 0,
+              optimise: bool = True) -> LoadedVoice:
     """The loaded voice for ``model``; loads it on first use in this process only."""
-    global load_count
-    key = (str(model.resolve()), str(config.resolve()), threads)
+    key = (str(model.resolve()), str(config.resolve()), threads, optimise)
     with _lock:
         if key in _voices:
             return _voices[key]
-    loaded = load_voice(model, config, threads)      # outside the lock: it takes a while
+    loaded = load_voice(model, config, threads, optimise)   # outside the lock: it is slow
     with _lock:
-        if key not in _voices:
-            _voices[key] = loaded
-            load_count += 1
-        return _voices[key]
+        return _voices.setdefault(key, loaded)
 
 
-def load_voice(model: Path, config: Path, threads: int = 0) -> LoadedVoice:
-    """Load a voice without the process cache (``get_voice`` is what engines call)."""
+def load_voice(model: Path, config: Path, threads: int = 0,
+               optimise: bool = True) -> LoadedVoice:
+    """Load a voice without the process cache (``get_voice`` is what engines call).
+
+    ``optimise``: split the graph and rewrite it for speed (see the module's docstring);
+    off, the voice is only seeded, and run by ONNX Runtime as it optimises it in memory.
+    """
     import onnxruntime
     from piper import PiperVoice
     from piper.config import PiperConfig
 
     with config.open(encoding="utf-8") as fh:
         piper_config = PiperConfig.from_dict(json.load(fh))
-    prepared = prepare(model)
+    prepared = prepare(model, optimise)
+    # Set by the worker pool (audio.synthesize): its processes share the cores one each.
     threads = threads or int(os.environ.get("ACCESSPUB_ONNX_THREADS", "0") or 0)
 
     def session(source: Path | bytes, decoder: bool = False) -> Any:
-        if isinstance(source, Path) and prepared is not None:
+        if isinstance(source, Path) and prepared is not None and optimise:
             return _optimised_session(source, threads, decoder)
         return onnxruntime.InferenceSession(
             source if isinstance(source, bytes) else str(source),
             sess_options=_session_options(threads), providers=["CPUExecutionProvider"])
 
     if prepared is None:
-        log.debug("loaded Piper voice %s as shipped (random noise)", model)
+        log.info("Piper voice %s cannot be seeded: its speech will vary slightly from one "
+                 "build to the next, and the MP3 files with it", model.name)
         return LoadedVoice(PiperVoice(session=session(model), config=piper_config), (), model)
+    if optimise and prepared.decoder is None:
+        log.info("Piper voice %s cannot be split into encoder and vocoder: a long sentence "
+                 "takes memory in proportion to its length, and synthesis runs unoptimised",
+                 model.name)
     decoder = session(prepared.decoder, True) if prepared.decoder is not None else None
     log.debug("loaded Piper voice %s (seeded noise, split: %s)", model, decoder is not None)
     return LoadedVoice(PiperVoice(session=session(prepared.encoder), config=piper_config),
                        prepared.noise_inputs, model, decoder, prepared.halo)
 
 
-def _session_options(threads: int, optimise: bool = True, save: Path | None = None) -> Any:
+def _session_options(threads: int, ort_optimise: bool = True, save: Path | None = None) -> Any:
     import onnxruntime
     options = onnxruntime.SessionOptions()
     # Errors reach the caller as exceptions; don't also print them (the noise retry above
     # would otherwise log a scary message for a case it handles).
     options.log_severity_level = 4
     # Memory patterns are planned per input shape, and every sentence has another shape:
-    # with them a worker held ~100 MB more for no gain in speed (measured).
+    # with them a worker holds much more memory for no gain in speed (docs/performance.md).
     options.enable_mem_pattern = False
     if threads:
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
-    if not optimise:
+    if not ort_optimise:  # the graph was saved already optimised
         options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_DISABLE_ALL
     if save is not None:
         options.optimized_model_filepath = str(save)
@@ -285,17 +301,18 @@ def machine_key() -> str:
 def _optimised_session(source: Path, threads: int, decoder: bool = False) -> Any:
     """A session for the prepared graph ``source``, from ONNX Runtime's optimised form of it.
 
-    Optimising the encoder's graph (some 2,000 nodes) took 0.3 s of every worker's start;
-    the optimised graph is kept beside the prepared one, once per runtime version and CPU
-    (it is laid out for this CPU's vector width), and loaded as is: 0.07 s, same output.
-    The decoder's is improved further first (``_blocked_session``).
+    ONNX Runtime optimising the encoder's graph (some 2,000 nodes) was a large part of
+    every worker's start, so the optimised graph is kept beside the prepared one, once per
+    runtime version and CPU (it is laid out for this CPU's vector width), and loaded as
+    is, with the same output.  The decoder's is improved further first
+    (``_blocked_session``).  Figures: docs/performance.md.
     """
     import onnxruntime
     saved = source.parent / f"ort-{machine_key()}" / source.name
     if saved.is_file():
         try:
             return onnxruntime.InferenceSession(
-                str(saved), sess_options=_session_options(threads, optimise=False),
+                str(saved), sess_options=_session_options(threads, ort_optimise=False),
                 providers=["CPUExecutionProvider"])
         except Exception as exc:     # damaged or foreign: optimise again below
             log.debug("optimised graph %s not used: %s", saved, exc)
@@ -319,9 +336,8 @@ def _optimised_session(source: Path, threads: int, decoder: bool = False) -> Any
 def _blocked_session(optimised: Path, made: Any, threads: int) -> Any:
     """The session to use for the decoder ONNX Runtime optimised into ``optimised`` (and
     ``made``): the graph rewritten by ``piper_graph.keep_blocked`` (and saved so) when it
-    decodes a probe to the same samples bit for bit, else ``made`` as it is.
-
-    The vocoder runs 9% faster so (measured on the bundled voice, one thread).
+    decodes a probe to the same samples bit for bit, else ``made`` as it is: the rewrite
+    only buys speed (docs/performance.md), so it must never change the sound.
     """
     import onnx
     import onnxruntime
@@ -334,7 +350,7 @@ def _blocked_session(optimised: Path, made: Any, threads: int) -> Any:
             return made
         data = graph.SerializeToString()
         blocked = onnxruntime.InferenceSession(
-            data, sess_options=_session_options(threads, optimise=False),
+            data, sess_options=_session_options(threads, ort_optimise=False),
             providers=["CPUExecutionProvider"])
         probe = {feed.name: np.random.default_rng(0).standard_normal(
             (1, feed.shape[1], 48), dtype=np.float32)}
@@ -366,18 +382,20 @@ def voice_cache_dir() -> Path:
     return Path(base) / "accesspub" / "voices"
 
 
-def prepare(model: Path) -> Prepared | None:
-    """The voice rewritten for seeded noise and split, from the voice cache (made on first
-    use); None when ``onnx`` is missing or the graph is not one we understand."""
+def prepare(model: Path, optimise: bool = True) -> Prepared | None:
+    """The voice rewritten for seeded noise (and, with ``optimise``, split and rewritten
+    for speed), from the voice cache (made on first use); None when ``onnx`` is missing or
+    the graph's noise is not one we understand."""
     import importlib.util
     if importlib.util.find_spec("onnx") is None:
         log.info("onnx is not installed: Piper output will vary slightly between runs")
         return None
-    entry = voice_cache_dir() / f"{file_sha256(model)[:32]}-r{PREPARED_REVISION}"
+    entry = voice_cache_dir() / (f"{file_sha256(model)[:32]}-r{PREPARED_REVISION}"
+                                 + ("" if optimise else "-seeded"))
     found = _read_prepared(entry)
     if found is not None:
         return found
-    made = _prepare_graphs(model)
+    made = _prepare_graphs(model, optimise)
     if made is None:
         return None
     encoder, decoder, noise, halo = made
@@ -411,14 +429,16 @@ def _read_prepared(entry: Path) -> Prepared | None:
                     int(meta["halo"]))
 
 
-def _prepare_graphs(model: Path) -> tuple[bytes, bytes | None, list[str], int] | None:
+def _prepare_graphs(model: Path, optimise: bool = True
+                    ) -> tuple[bytes, bytes | None, list[str], int] | None:
+    """(encoder or whole model, decoder or None, noise input names, halo) as ONNX bytes."""
     import onnx
 
     graph_model = onnx.load(str(model))
     noise = piper_graph.seed_noise(graph_model)
     if not noise:
         return None
-    split = piper_graph.split_decoder(graph_model)
+    split = piper_graph.split_decoder(graph_model) if optimise else None
     if split is None:
         return graph_model.SerializeToString(), None, noise, 0
     encoder, decoder, halo = split
@@ -435,8 +455,3 @@ def noise_mode() -> str:
     import importlib.util
     return "seeded" if importlib.util.find_spec("onnx") else "random"
 
-
-def forget_voices() -> None:
-    """Drop every cached voice (tests use this to count loads)."""
-    with _lock:
-        _voices.clear()
