@@ -197,3 +197,48 @@ def narrated(tmp_path_factory, speech_cache) -> dict[str, NarratedBuild]:
         slug = next(p.name for p in (root / "build").iterdir() if p.is_dir())
         builds[name] = NarratedBuild(root, slug)
     return builds
+
+
+@pytest.fixture
+def fake_build(tmp_path) -> Callable[..., Path]:
+    """``fake_build(files, config=FAKE_NARRATION) -> project root``: a project built with
+    narration by the fake engine (a tone as long as the text): feed, site, transcripts and
+    overlays in about a second, no voice model loaded."""
+    from accesspub.testing import FAKE_NARRATION
+    from helpers import make_project
+
+    def build(files: dict[str, str | bytes], config: str = FAKE_NARRATION, *args: str) -> Path:
+        root = make_project(tmp_path / "fake-project", files, config)
+        build_project(root, *args)
+        return root
+    return build
+
+
+# Test tiers, from what a test uses: ``java`` (EPUBCheck), ``ace`` (Ace by DAISY, node and
+# chromium), ``browser`` (Playwright and chromium); ``slow`` (real speech synthesis) is
+# marked by hand.  The fast tier, ``-m fast`` below, needs none of them.
+_TIER_FIXTURES = {"epubcheck": "java", "ace": "ace", "browser": "browser", "page": "browser",
+                  "narrated": "slow"}
+
+
+@pytest.hookimpl(tryfirst=True)        # before -m selects by these markers
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        names = set(getattr(item, "fixturenames", ()))
+        for fixture, marker in _TIER_FIXTURES.items():
+            if fixture in names:
+                item.add_marker(marker)
+        if not any(item.get_closest_marker(m) for m in ("slow", "java", "ace", "browser")):
+            item.add_marker("fast")
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """The fast tier proves it spoke nothing: Piper prepares its voice in the session's
+    voice cache the first time it speaks, so after ``-m fast`` that folder is empty."""
+    if session.config.getoption("markexpr", "") != "fast" or exitstatus != 0:
+        return
+    folder = os.environ.get("ACCESSPUB_VOICE_CACHE")
+    if folder and Path(folder).is_dir() and any(Path(folder).iterdir()):
+        session.exitstatus = 1
+        print(f"\nthe fast tier loaded a Piper voice ({folder}): some test speaks but is "
+              "not marked slow")
