@@ -90,7 +90,7 @@ def _slugify(stem: str) -> str:
 # What the site writes at the root of the output folder, next to the release folders: a
 # release named like one of them would collide with it (the names of writers/site.py,
 # writers/feed.py and build.write_report; tests/test_safe_inputs.py keeps them in step).
-RESERVED_SLUGS = frozenset({"index.html", "site.css", "feed.xml", "report.json",
+RESERVED_SLUGS = frozenset({"index.html", "site.css", "player.js", "feed.xml", "report.json",
                             "podcast.jpg", "podcast.png"})
 
 

@@ -5,7 +5,11 @@ builds it: headings in order, sections labelled by their headings, ``lang`` on e
 change of language), the full narration in an ``<audio>`` player, a chapter list that
 seeks, the transcript and the downloads.  It works without JavaScript: a chapter link is
 a media-fragment link into the MP3 (``book.mp3#t=12.5``), which the browser opens at that
-time; a few lines of script make the same link seek the player on the page instead.
+time.  With script (``player.js``, one small file) the page reads along: every sentence
+span carries its time in the narration (``data-b``/``data-e``, from the same Timeline as
+the overlays and the VTT), so the script highlights the sentence being spoken without
+loading anything else; the read-along controls are in the page, ``hidden`` until the
+script shows them.
 
 Pages are built as trees and serialised as HTML5 (never string templates); links are
 relative, so ``build/`` can be uploaded anywhere.  The output depends on the input only.
@@ -14,6 +18,7 @@ relative, so ``build/`` can be uploaded anywhere.  The output depends on the inp
 from __future__ import annotations
 
 import datetime as dt
+import re
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -32,23 +37,18 @@ if TYPE_CHECKING:
     from accesspub.model import WrittenRelease
 
 CSS_NAME = "site.css"
+SCRIPT_NAME = "player.js"
 FEED_NAME = "feed.xml"
 UI_LANG = "en"
+NBSP = "\u00a0"
 
-# Chapter links seek the player; without this script they open the MP3 at that time.
-SCRIPT = """
-(function () {
-  var audio = document.getElementById("narration");
-  if (!audio) { return; }
-  document.addEventListener("click", function (event) {
-    var link = event.target.closest ? event.target.closest("a[data-start]") : null;
-    if (!link || event.ctrlKey || event.metaKey || event.shiftKey) { return; }
-    event.preventDefault();
-    audio.currentTime = parseFloat(link.getAttribute("data-start"));
-    audio.play();
-  });
-})();
-"""
+# A number and its unit stay on one line ("39.6 %", "6 kB"): the site only, the EPUB
+# keeps the author's spaces.  A unit is whole (not the "h" of "2 hours").
+_UNITS = (r"%|‰|‱|°[CF]?|[kMGT]?B|[kMGT]?bit/s|[kMG]?Hz|k?Wh|[kMG]?W|km/h|[kcm]?m[²³]?|"
+          r"kg|mg|g|t|ml|l|h|min|s|ms|V|€|\$|£|EUR|USD|GBP|AZN|CHF|million|billion|"
+          r"trillion|percent|per cent|seconds?|minutes?|hours?|days?|weeks?|months?|years?")
+_NUMBER_UNIT = re.compile(rf"(?<=\d)[ \t\n]+(?=(?:{_UNITS})(?![\w²³]))")
+_NO_UNITS = {"pre", "code", "kbd", "samp", "script", "style"}
 
 
 def site_title(config: Config) -> str:
@@ -64,16 +64,27 @@ def spoken_duration(seconds: float) -> str:
         parts.append(f"{minutes} minute{'s' if minutes != 1 else ''}")
     if secs or not minutes:
         parts.append(f"{secs} second{'s' if secs != 1 else ''}")
-    return " ".join(parts)
+    return " ".join(parts).replace(" second", NBSP + "second").replace(" minute", NBSP + "minute")
 
 
 def file_size(path: Path) -> str:
     size = path.stat().st_size
     if size < 1000:
-        return f"{size} bytes"
+        return f"{size}{NBSP}bytes"
     if size < 1_000_000:
-        return f"{size / 1000:.0f} kB"
-    return f"{size / 1_000_000:.1f} MB"
+        return f"{size / 1000:.0f}{NBSP}kB"
+    return f"{size / 1_000_000:.1f}{NBSP}MB"
+
+
+def keep_units(root: etree._Element) -> None:
+    """A no-break space between a number and its unit, in every text of the tree."""
+    literal = {inner for node in root.iter() if isinstance(node.tag, str)
+               and node.tag.rpartition("}")[2] in _NO_UNITS for inner in node.iter()}
+    for node in root.iter():
+        if node.text and isinstance(node.tag, str) and node not in literal:
+            node.text = _NUMBER_UNIT.sub(NBSP, node.text)
+        if node.tail and node is not root and node.getparent() not in literal:
+            node.tail = _NUMBER_UNIT.sub(NBSP, node.tail)
 
 
 def to_html(root: etree._Element) -> bytes:
@@ -112,8 +123,9 @@ class Page:
         self.ui(skip)
         header = el(self.body, "header", {"class": "site-header"})
         self.ui(header)
-        name = el(header, "p", {"class": "site-name"})
-        el(name, "a", {"href": self.up + "index.html"}, site_title(config))
+        if depth:       # on the index the h1 names the site: once is enough on a phone
+            name = el(header, "p", {"class": "site-name"})
+            el(name, "a", {"href": self.up + "index.html"}, site_title(config))
         nav = el(header, "nav", {"aria-label": "Site"})
         items = el(nav, "ul")
         el(el(items, "li"), "a", {"href": self.up + "index.html"}, "All releases")
@@ -158,7 +170,78 @@ def _section(parent: etree._Element, ident: str, title: str, level: int = 2,
     return node
 
 
-def _listen(page: Page, parent: etree._Element, result: "WrittenRelease", out: Path) -> None:
+def reads_along(result: "WrittenRelease", config: Config) -> bool:
+    """Whether the narration's sentence timings fit the text on the page: not when it was
+    kept from an earlier build whose text has changed since (narration-stale)."""
+    if result.timeline is None:
+        return False
+    if not getattr(result, "kept", False):
+        return True
+    from accesspub.previous import speech_digest
+    return getattr(result, "kept_digest", "") == speech_digest(result.publication, config)
+
+
+def _time_sentences(root: etree._Element, timeline: Timeline) -> int:
+    """``data-b``/``data-e`` (seconds in the full MP3) on every sentence span the narration
+    speaks: what the script highlights and seeks to.  Returns how many were timed."""
+    spans = {node.get("id"): node for node in root.iter(f"{{{XHTML}}}span") if node.get("id")}
+    timed = 0
+    for track in timeline.tracks:
+        for clip in track.clips:
+            span = spans.get(clip.sentence_id)
+            if span is not None and span.get("data-b") is None:
+                span.set("data-b", f"{timeline.seconds(track.offset + clip.begin):.3f}")
+                span.set("data-e", f"{timeline.seconds(track.offset + clip.end):.3f}")
+                timed += 1
+    return timed
+
+
+SHORTCUTS = [("K", "Play or pause"), ("J", "Previous sentence"), ("L", "Next sentence"),
+             ("Shift + J", "Previous section"), ("Shift + L", "Next section"),
+             ("- (minus)", "Slower"), ("+ (plus)", "Faster"), ("F", "Follow the text on or off")]
+
+
+def _button(parent: etree._Element, action: str, label: str, **attrs: str) -> etree._Element:
+    return el(parent, "button", {"type": "button", "data-act": action, **attrs}, label)
+
+
+def _controls(page: Page, section: etree._Element, sentences: bool, sections: bool) -> None:
+    """The read-along controls over the native player: hidden without script, which they
+    need; every one a real button, named by its text."""
+    player = page.ui(el(section, "div", {"id": "player", "class": "player", "hidden": "hidden",
+                                         "role": "group", "aria-label": "Read-along controls"}))
+    moves = el(player, "div", {"class": "controls"})
+    _button(moves, "play", "Play", **{"class": "play"})
+    if sentences:
+        _button(moves, "prev-sentence", "Previous sentence")
+        _button(moves, "next-sentence", "Next sentence")
+    if sections:
+        _button(moves, "prev-section", "Previous section")
+        _button(moves, "next-section", "Next section")
+    tune = el(player, "div", {"class": "controls"})
+    _button(tune, "slower", "Slower")
+    speed = el(tune, "span", {"class": "speed"}, "Speed ")
+    el(speed, "output", {"id": "rate", "aria-live": "polite"}, "1×")
+    _button(tune, "faster", "Faster")
+    if sentences:
+        _button(tune, "follow", "Follow the text", **{"aria-pressed": "true"})
+    keys = el(player, "details", {"class": "shortcuts"})
+    el(keys, "summary", text="Keyboard shortcuts")
+    listing = el(keys, "dl")
+    for key, action in SHORTCUTS:
+        if not sentences and "sentence" in action or not sections and "section" in action \
+                or not sentences and action.startswith("Follow"):
+            continue
+        el(el(listing, "dt"), "kbd", text=key)
+        el(listing, "dd", text=action)
+    el(keys, "p", text="The shortcuts work anywhere on the page except in a form field; "
+                       "single keys can get in the way of a screen reader or speech input, "
+                       "so they can be turned off:")
+    _button(keys, "keys", "Single-key shortcuts", **{"aria-pressed": "true"})
+
+
+def _listen(page: Page, parent: etree._Element, result: "WrittenRelease", out: Path,
+            timed: bool) -> etree._Element:
     timeline = result.timeline
     assert timeline is not None
     mp3 = result.files["mp3"].relative_to(out).as_posix()
@@ -168,8 +251,18 @@ def _listen(page: Page, parent: etree._Element, result: "WrittenRelease", out: P
                                   f"({spoken_duration(timeline.duration)})."))
     audio = el(section, "audio", {"id": "narration", "controls": "controls",
                                   "preload": "metadata", "src": mp3})
+    if "vtt" in result.files:
+        lang = result.publication.meta.lang
+        vtt = result.files["vtt"].relative_to(out).as_posix()
+        el(audio, "track", {"kind": "captions", "src": vtt, "srclang": lang,
+                            "label": f"Captions ({lang})"})
     page.ui(el(audio, "a", {"href": mp3}, "Download the narration (MP3)"))
     chapters = _chapter_starts(result.publication, timeline)
+    _controls(page, section, timed, len(chapters) > 1)
+    if not timed:
+        page.ui(el(section, "p", {"class": "hint"},
+                   text="This narration was made from an earlier version of the text, so the "
+                        "page does not highlight the sentences as they are spoken."))
     if len(chapters) > 1:
         page.ui(el(section, "h3", {"id": "chapters-h"}, "Chapters"))
         page.ui(el(section, "p", {"class": "hint"},
@@ -181,14 +274,22 @@ def _listen(page: Page, parent: etree._Element, result: "WrittenRelease", out: P
                       title)
             link.tail = " "
             el(item, "span", {"class": "start"}, short_clock(start))
+    return section
 
 
-def _transcript(page: Page, parent: etree._Element, result: "WrittenRelease") -> None:
+def _transcript(page: Page, parent: etree._Element, result: "WrittenRelease",
+                timed: bool = True) -> None:
     timeline = result.timeline
     assert timeline is not None
     publication = result.publication
     section = _section(parent, "transcript", "Transcript")
     page.ui(section[0])
+    if not timed:
+        # The kept narration's sentences may no longer be in the text: its own transcript
+        # files (in the downloads) say what it says.
+        page.ui(el(section, "p", text="The narration was made from an earlier version of "
+                                      "the text: its transcript is in the downloads."))
+        return
     intro = page.ui(el(section, "p"))
     intro.text = ("What the narration says, sentence by sentence, with the time each "
                   "sentence starts. ")
@@ -276,8 +377,6 @@ def release_page(result: "WrittenRelease", config: Config, out: Path, feed: bool
     if not h1.get("id"):
         h1.set("id", "release-title")
     article.set("aria-labelledby", h1.get("id"))
-    if result.timeline is not None and "mp3" in result.files:
-        _listen(page, article, result, out)
     for chapter in chapters:
         start = len(text_parent)
         writer.section(text_parent, chapter.section, chapter.lang)
@@ -292,8 +391,19 @@ def release_page(result: "WrittenRelease", config: Config, out: Path, feed: bool
     for section in article.iter(f"{{{XHTML}}}section"):
         if section.get("id") != "listen":
             section.attrib.pop("aria-labelledby", None)
+    timed = reads_along(result, config)
+    if result.timeline is not None and "mp3" in result.files:
+        timed = timed and _time_sentences(article, result.timeline) > 0
+        # Right under the title (and its dateline), before the lead: on a phone the
+        # player is on the first screen.
+        listen = _listen(page, article, result, out, timed)
+        title_block = h1
+        while title_block.getparent() is not article and \
+                etree.QName(title_block.getparent()).localname in ("hgroup", "header"):
+            title_block = title_block.getparent()
+        title_block.addnext(listen)
     if result.timeline is not None:
-        _transcript(page, article, result)
+        _transcript(page, article, result, reads_along(result, config))
     _downloads(page, article, result, out)
     footer = [line for line in (meta.publisher or config.publisher, meta.rights or config.rights)
               if line]
@@ -303,8 +413,9 @@ def release_page(result: "WrittenRelease", config: Config, out: Path, feed: bool
             voice += " (a synthetic voice)"
         footer.append(f"Narration: {voice}.")
     page.footer(footer)
-    if result.timeline is not None:
-        el(page.body, "script", text=SCRIPT)
+    keep_units(page.body)
+    if result.timeline is not None and "mp3" in result.files:
+        el(page.body, "script", {"src": page.up + SCRIPT_NAME})
     return page.bytes()
 
 
@@ -315,7 +426,7 @@ def index_page(results: list["WrittenRelease"], config: Config, root: Path,
     """``root/index.html``: every release, newest first, with its date, summary and links."""
     title = site_title(config)
     page = Page(config.language, title, config, depth=0, feed=feed)
-    el(page.main, "h1", {"id": "site-title"}, title)
+    el(page.main, "h1", {"id": "site-title", "class": "site-title"}, title)
     if config.podcast.description:
         el(page.main, "p", {"class": "lead"}, config.podcast.description)
     if feed:
@@ -353,6 +464,7 @@ def index_page(results: list["WrittenRelease"], config: Config, root: Path,
                                           "type": "audio/mpeg"}, "MP3")
             a.tail = f" ({short_clock(result.timeline.duration)})"
     page.footer([line for line in (config.publisher, config.rights) if line])
+    keep_units(page.body)
     return page.bytes()
 
 
@@ -362,9 +474,14 @@ def stylesheet() -> bytes:
     return resources.files("accesspub").joinpath(f"data/{CSS_NAME}").read_bytes()
 
 
+def player_script() -> bytes:
+    return resources.files("accesspub").joinpath(f"data/{SCRIPT_NAME}").read_bytes()
+
+
 def write_site(results: list["WrittenRelease"], config: Config, root: Path,
                feed: bool = True) -> list[Path]:
-    """Write ``root/index.html``, ``root/site.css`` and ``root/<slug>/index.html``; return them.
+    """Write ``root/index.html``, ``root/site.css``, ``root/player.js`` and
+    ``root/<slug>/index.html``; return them.
 
     ``feed``: whether ``root/feed.xml`` exists, so the pages link it.
     """
@@ -372,6 +489,9 @@ def write_site(results: list["WrittenRelease"], config: Config, root: Path,
     css = root / CSS_NAME
     css.write_bytes(stylesheet())
     written.append(css)
+    script = root / SCRIPT_NAME
+    script.write_bytes(player_script())
+    written.append(script)
     for result in results:
         out = root / result.slug
         out.mkdir(parents=True, exist_ok=True)
