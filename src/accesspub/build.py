@@ -75,6 +75,9 @@ def prepare(config: Config, options: BuildOptions, head: HeadStart | None = None
     if wants_feed(config, options.audio):
         base_url(config)          # a feed without its base URL fails now, before synthesis
         podcast_image(config)     # and so does a podcast image outside or not an image
+    if options.audio and not diag.errors:
+        from accesspub.engines.select import foreign_voice_warnings
+        foreign_voice_warnings(config, publications, diag)
     diag.raise_if_errors()
     if options.strict and diag.warnings:
         first = diag.warnings[0]

@@ -188,8 +188,11 @@ def watch(ctx: click.Context, releases: tuple[str, ...], no_audio: bool, jobs: i
 @click.option("--speech", is_flag=True, help="Print the spoken form of every sentence that differs from its text.")
 @click.option("--json", "as_json", is_flag=True, help="Diagnostics as JSON.")
 @click.option("--strict", is_flag=True, help="Exit 1 on warnings too.")
+@click.option("--listen", is_flag=True, help="Transcribe the built narration offline and flag "
+              "sentences heard badly (needs accesspub[listen]).")
 @click.pass_context
-def check(ctx: click.Context, releases: tuple[str, ...], speech: bool, as_json: bool, strict: bool) -> None:
+def check(ctx: click.Context, releases: tuple[str, ...], speech: bool, as_json: bool, strict: bool,
+          listen: bool) -> None:
     """Check releases (all, or those named or at the paths given) without building.
 
     The report goes to standard output: file:line: level code: message."""
@@ -201,6 +204,7 @@ def check(ctx: click.Context, releases: tuple[str, ...], speech: bool, as_json: 
         publications, diag, lexicon = analyse(config, _release_names(config, releases))
         if speech and diag.errors:
             publications = _speak_releases_without_errors(config, publications, diag, lexicon)
+        heard = _listen(config, publications, diag) if listen and not diag.errors else []
         if as_json:
             click.echo(json.dumps([d.as_json() for d in diag.items], indent=2, ensure_ascii=False))
         else:
@@ -212,11 +216,23 @@ def check(ctx: click.Context, releases: tuple[str, ...], speech: bool, as_json: 
                 click.echo(f"{sentence.location}: {sentence.id}\n    text:   {sentence.text}\n"
                            f"    spoken: {spoken}")
         failed = diag.errors or (strict and diag.warnings)
+        for result in heard if not as_json else ():
+            click.echo(result.summary())
         if not as_json:
             click.echo(f"{len(diag.errors)} error(s), {len(diag.warnings)} warning(s)")
         if failed:
             ctx.exit(1)
     _run(ctx, action)
+
+
+def _listen(config, publications, diag) -> list:
+    """``check --listen``: the findings join the check's; the JSON goes beside the build."""
+    from accesspub.listen import listen_back, model_name
+    from accesspub.listen.report import write_report
+    results = listen_back(config, publications, diag)
+    if results:
+        write_report(results, config.output_dir, model_name())
+    return results
 
 
 def _speak_releases_without_errors(config, publications, diag, lexicon) -> list:
@@ -274,14 +290,33 @@ def new(ctx: click.Context, folder: Path) -> None:
     _run(ctx, action)
 
 
-@main.command()
+@main.group(invoke_without_command=True)
 @click.pass_context
 def voices(ctx: click.Context) -> None:
-    """List speech engines, their voices and languages."""
+    """List speech engines, their voices and languages, and the Piper voices installable."""
+    if ctx.invoked_subcommand is not None:
+        return
+
     def action():
-        from accesspub.engines.select import describe_voices
+        from accesspub.engines.select import describe_installable, describe_voices
         for line in describe_voices():
             click.echo(line)
+        click.echo(describe_installable())
+    _run(ctx, action)
+
+
+@voices.command("install")
+@click.argument("name")
+@click.pass_context
+def voices_install(ctx: click.Context, name: str) -> None:
+    """Download the Piper voice NAME (e.g. de_DE-thorsten-medium) into the user's voice cache."""
+    def action():
+        from accesspub.engines.piper.catalogue import install
+        done = install(name)
+        click.echo(f"installed {done.name} ({done.bytes / 1e6:.1f} MB) in {done.model.parent}")
+        lang = done.name.split("-")[0].split("_")[0]
+        click.echo(f'use it: [narration.languages] {lang} = {{ voice = "{done.name}" }} '
+                   "in accesspub.toml")
     _run(ctx, action)
 
 

@@ -340,6 +340,9 @@ def load_config(root: Path, overrides: dict[str, Any] | None = None) -> Config:
     for lang, choice in sorted(langs_raw.items()):
         if isinstance(choice, str):
             choice = {"engine": choice}
+        if isinstance(choice, dict) and "voice" in choice and "engine" not in choice:
+            # A voice alone belongs to the narration's engine: de = { voice = "de_DE-…" }.
+            choice = {**choice, "engine": narration.get("engine", Narration().engine)}
         if not isinstance(choice, dict) or "engine" not in choice:
             diag.error("config-type", f"narration.languages.{lang} must name an engine, "
                        "e.g. { engine = \"piper\" }", at(f"narration.languages.{lang}"))

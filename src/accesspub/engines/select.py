@@ -295,7 +295,10 @@ def _check_engine(name: str, options: dict[str, Any], wanted: list[tuple[str, st
                         f"engine {name!r} could not be started: {exc}")]
     try:
         has = getattr(engine, "has_voice", None)
-        ids = [] if has else [v.id for v in engine.voices()]
+        # Piper lists its own voices cheaply (for the hint); an engine that offers only
+        # has_voice may need the network to list them.
+        ids = [v.id for v in engine.voices()] if not has or hasattr(engine, "voice_language") \
+            else []
         problems = []
         for key, voice in wanted:
             if (has(voice) if has else voice in ids):
@@ -316,3 +319,92 @@ def _key_in(message: str, engine: str) -> str:
     """The key path an engine's ConfigError names (they all do), else its table."""
     found = re.search(rf"\bengine\.{re.escape(engine)}\.([\w-]+)", message)
     return f"engine.{engine}.{found.group(1)}" if found else f"engine.{engine}"
+
+
+def describe_installable() -> str:
+    """Piper voices installed with ``accesspub voices install``, and those installable
+    (from the index the last install kept: listing them needs no network)."""
+    from accesspub.engines.piper import catalogue
+    have = catalogue.installed_names()
+    lines = ["piper voices installed here: " + (", ".join(have) or "none")]
+    index = catalogue.installable()
+    if index is None:
+        lines.append("  installable: Piper's voices (de_DE-thorsten-medium, fr_FR-siwis-medium, "
+                     "es_ES-davefx-medium, …); accesspub voices install NAME downloads one "
+                     "and keeps the full list for this command")
+    else:
+        by_lang: dict[str, list[str]] = {}
+        for name, lang in index.items():
+            if name not in have:
+                by_lang.setdefault(lang or "?", []).append(name)
+        lines.append(f"  installable ({catalogue.REVISION}; accesspub voices install NAME):")
+        for lang, names in sorted(by_lang.items()):
+            lines += [f"    {lang}: {chunk}" for chunk in textwrap.wrap(", ".join(names), 84)]
+    return "\n".join(lines)
+
+
+# -- a voice not made for the language it reads ----------------------------------------------
+
+LONG_PASSAGE = 3     # sentences in one language: fewer is a phrase the default voice can say
+
+
+def foreign_voice_warnings(config: "Config", publications, diag, *,
+                           loader: Loader = load_engine) -> None:
+    """Warn once per release and language when a whole release, or a passage of at least
+    LONG_PASSAGE sentences, is read by a voice made for another language (Piper's English
+    voice with German phonemes is hardly understood: WER 0.94 against Whisper).  Short
+    foreign phrases stay with the default voice, which says them with their own phonemes."""
+    from accesspub.languages import primary
+    engines: dict[str, Engine | None] = {}
+    for publication in publications:
+        own = primary(publication.meta.lang)
+        counts: dict[str, int] = {}
+        for sentence in publication.iter_sentences():
+            counts[primary(sentence.lang)] = counts.get(primary(sentence.lang), 0) + 1
+        for lang, count in sorted(counts.items()):
+            if lang != own and count < LONG_PASSAGE:
+                continue
+            choice = config.narration.choice_for(lang)
+            voice = choice.voice or (config.narration.voice
+                                     if choice.engine == config.narration.engine else "")
+            if choice.engine not in engines:
+                try:
+                    engines[choice.engine] = loader(choice.engine,
+                                                    config.engine_options(choice.engine))
+                except (AccessPubError, ImportError):
+                    engines[choice.engine] = None       # the build reports it where it matters
+            engine = engines[choice.engine]
+            spoken_in = getattr(engine, "voice_language", None)
+            try:
+                voice_lang = spoken_in(voice or None) if spoken_in else ""
+            except AccessPubError:
+                continue
+            if not voice_lang or primary(voice_lang) == lang:
+                continue
+            what = ("the release" if lang == own else
+                    f"{count} sentences in {lang}")
+            diag.warning("narration-foreign-voice",
+                         f"{what} will be read by {choice.engine} voice "
+                         f"{voice or getattr(engine, 'default_voice', '?')}, made for "
+                         f"{voice_lang}, not {lang}: listeners will hardly understand it",
+                         publication.source,
+                         _native_hint(lang))
+    for engine in engines.values():
+        if engine is not None:
+            engine.close()
+
+
+# A medium voice per language of Piper's repository (v1.0.0), for the hint.
+NATIVE_VOICES = {"de": "de_DE-thorsten-medium", "fr": "fr_FR-siwis-medium",
+                 "es": "es_ES-davefx-medium", "it": "it_IT-riccardo-x_low",
+                 "nl": "nl_NL-mls-medium", "ru": "ru_RU-irina-medium",
+                 "en": "en_GB-alan-medium"}
+
+
+def _native_hint(lang: str) -> str:
+    name = NATIVE_VOICES.get(lang)
+    if name is None:
+        return (f"install a voice made for {lang} (accesspub voices lists them): accesspub "
+                f'voices install NAME, then [narration.languages] {lang} = {{ voice = "NAME" }}')
+    return (f"install a native voice: accesspub voices install {name}, then set "
+            f'[narration.languages] {lang} = {{ voice = "{name}" }} in accesspub.toml')

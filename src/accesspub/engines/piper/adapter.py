@@ -31,7 +31,8 @@ from accesspub.errors import ConfigError, EngineError, EngineUnavailable
 
 BUNDLED_VOICE = "en_US-joe-medium"
 # Where a voice that is not installed comes from: said wherever one is asked for.
-MORE_VOICES = ("other Piper voices: download a voice's .onnx and .onnx.json files from "
+MORE_VOICES = ("other Piper voices: accesspub voices install NAME (e.g. de_DE-thorsten-medium), "
+               "or download a voice's .onnx and .onnx.json files from "
                "Piper's voice repository (https://huggingface.co/rhasspy/piper-voices) into "
                "the project, e.g. voices/, and set [engine.piper] model = "
                "\"voices/en_GB-alan-medium.onnx\"")
@@ -105,6 +106,7 @@ class PiperEngine:
                                     hint="pip install piper-tts") from exc
 
         self._files: dict[str, _VoiceFile] = {}
+        self._installed: dict[str, _VoiceFile] = {}     # see _installed_voice
         if model:
             self.default_voice = self._add_model(model, config)
         else:
@@ -145,11 +147,30 @@ class PiperEngine:
         voice = voice or self.default_voice
         if voice not in self._files and voice == BUNDLED_VOICE:
             self._files[voice] = _VoiceFile(*_bundled_paths())
+        if voice not in self._files and (found := self._installed_voice(voice)):
+            return found
         if voice not in self._files:
             known = ", ".join(sorted({BUNDLED_VOICE, *self._files}))
             raise ConfigError(f"engine 'piper' has no voice {voice!r}", CONFIG_FILE,
                               code="config-voice", hint=f"voices: {known}; {MORE_VOICES}")
         return self._files[voice]
+
+    def _installed_voice(self, voice: str) -> _VoiceFile | None:
+        """A voice from ``accesspub voices install``: kept apart from ``_files``, so the
+        fingerprint does not depend on which voices were used first.  The name is part of
+        every cache key and is pinned to one release of Piper's repository (catalogue.REVISION:
+        bump ADAPTER_REVISION when that changes)."""
+        from accesspub.engines.piper import catalogue
+        if voice not in self._installed and (paths := catalogue.installed(voice)):
+            self._installed[voice] = _VoiceFile(*paths)
+        return self._installed.get(voice)
+
+    def voice_language(self, voice: str | None = None) -> str:
+        """The language ``voice`` (default: the engine's) was made for: "en-US"."""
+        return self._file(voice).tag
+
+    def has_voice(self, voice: str) -> bool:
+        return voice in {BUNDLED_VOICE, *self._files} or self._installed_voice(voice) is not None
 
     def voices(self) -> Sequence[Voice]:
         found = []
