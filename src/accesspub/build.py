@@ -110,6 +110,7 @@ def build_release(publication: Publication, config: Config, options: BuildOption
     if timeline is not None:
         files["mp3"] = timeline.full_path
         files.update(write_transcripts(publication, timeline, out))
+        files.update(_write_listening(publication, timeline, config, out))
     if kept is not None:
         timeline = kept.timeline
         files.update(kept.files)
@@ -119,6 +120,22 @@ def build_release(publication: Publication, config: Config, options: BuildOption
         speech = {"kept": sum(len(t.clips) for t in timeline.tracks)}
     return ReleaseResult(publication, timeline, files, engines, speech, kept=kept is not None,
                          kept_digest=kept.digest if kept is not None else "")
+
+
+def _write_listening(publication: Publication, timeline: Timeline, config: Config,
+                     out: Path) -> dict[str, Path]:
+    """The listening formats ``[outputs]`` asks for, from the narration just made."""
+    files: dict[str, Path] = {}
+    if "daisy" in config.outputs:
+        from accesspub.writers.daisy import write_daisy
+        files["daisy"] = write_daisy(publication, timeline, out)[1]
+    if "m4b" in config.outputs:
+        from accesspub.writers.m4b import write_m4b
+        files["m4b"] = write_m4b(publication, timeline, out)
+    if "lpf" in config.outputs:
+        from accesspub.writers.lpf import write_lpf
+        files["lpf"] = write_lpf(publication, timeline, out)
+    return files
 
 
 def _keep_narration(publication: Publication, config: Config, out: Path,

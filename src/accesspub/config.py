@@ -93,6 +93,7 @@ class Config:
     max_release_bytes: int = 5_000_000
     split_level: int = 3                       # headings down to h3 start a new chapter file and track
     detect_languages: bool = True              # detect undeclared languages of releases and passages
+    outputs: tuple[str, ...] = ("daisy", "m4b", "lpf")   # listening formats made from the narration
     diagnostics: tuple[Diagnostic, ...] = ()   # warnings found while loading
 
     def engine_options(self, name: str) -> dict[str, Any]:
@@ -119,6 +120,16 @@ _PODCAST_KEYS = {
     "locked": bool,
 }
 _CHECK_KEYS = {"ignore": list}
+_OUTPUT_KEYS = {"formats": list}
+OUTPUT_FORMATS = ("daisy", "m4b", "lpf")
+# One line per listening format on who it is for: the release page and report.json say it.
+OUTPUT_AUDIENCES = {
+    "daisy": "for DAISY players such as Victor Reader Stream, Plextalk, Dolphin EasyReader "
+             "and Thorium: text and audio, navigable by heading",
+    "m4b": "for audiobook apps (Apple Books, Smart AudioBook Player, BookPlayer): one file "
+           "with chapters",
+    "lpf": "for Readium-based players (Thorium and others) that open W3C audiobooks",
+}
 CONFORMANCE_VALUES = {
     f"EPUB Accessibility 1.1 - WCAG {v} Level {l}"
     for v in ("2.0", "2.1", "2.2") for l in ("A", "AA", "AAA")
@@ -313,7 +324,7 @@ def load_config(root: Path, overrides: dict[str, Any] | None = None) -> Config:
             raise _syntax_error(exc, text) from None
     at = ConfigLines(text)
 
-    sections = {"project", "accessibility", "narration", "engine", "podcast", "check"}
+    sections = {"project", "accessibility", "narration", "engine", "podcast", "check", "outputs"}
     for key in data:
         if key not in sections:
             diag.warning("config-unknown-key", f"unknown table [{key}] (ignored)", at(key),
@@ -360,6 +371,12 @@ def load_config(root: Path, overrides: dict[str, Any] | None = None) -> Config:
         if isinstance(opts, dict)))
     podcast = _take(table("podcast"), _PODCAST_KEYS, "podcast.", at, diag)
     check = _take(table("check"), _CHECK_KEYS, "check.", at, diag)
+    outputs = _take(table("outputs"), _OUTPUT_KEYS, "outputs.", at, diag)
+    formats = tuple(outputs.get("formats", OUTPUT_FORMATS))
+    for name in formats:
+        if name not in OUTPUT_FORMATS:
+            diag.error("config-value", f"outputs.formats: {name!r} is not a format accesspub "
+                       "makes", at("outputs.formats"), f"choose from {', '.join(OUTPUT_FORMATS)}")
 
     for key, value in (overrides or {}).items():
         project[key] = value
@@ -415,6 +432,7 @@ def load_config(root: Path, overrides: dict[str, Any] | None = None) -> Config:
         conformance=conformance,
         accessibility_summary=a11y.get("summary", ""),
         ignore=frozenset(check.get("ignore", [])),
+        outputs=tuple(dict.fromkeys(formats)),
         narration=Narration(
             languages=tuple(languages), pauses=Pauses(**pauses), **narration),
         engines=engines,

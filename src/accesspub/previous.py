@@ -21,7 +21,7 @@ from accesspub.folders import is_output
 from accesspub.model import Publication, Timeline
 
 # The files made from the narration (the EPUB is made again, from the text).
-AUDIO_KINDS = ("mp3", "vtt", "srt", "txt", "chapters")
+AUDIO_KINDS = ("mp3", "vtt", "srt", "txt", "chapters", "daisy", "m4b", "lpf")
 
 
 def speech_digest(publication: Publication, config: Config) -> str:
@@ -64,6 +64,19 @@ def _confined(folder: Path, relative: str) -> Path | None:
     return path
 
 
+def _unpack_daisy(archive: Path, folder: Path) -> None:
+    """The DAISY book is recorded as its zip, which holds exactly the ``daisy/`` folder:
+    unpacking it gives the folder back."""
+    import zipfile
+    with zipfile.ZipFile(archive) as zf:
+        for name in zf.namelist():
+            target = folder / name
+            if name.startswith("/") or ".." in Path(name).parts or name.endswith("/"):
+                continue        # only ever written by accesspub; refuse what it never writes
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(zf.read(name))
+
+
 def keep_narration(entry: dict, old: Path, new: Path, publication: Publication,
                    config: Config) -> KeptNarration | None:
     """Copy a release's narration from the previous build (``old``, its release folder)
@@ -87,6 +100,8 @@ def keep_narration(entry: dict, old: Path, new: Path, publication: Publication,
         shutil.copyfile(sources[kind], target)
         if not kind.startswith("track:"):
             files[kind] = target
+        if kind == "daisy":
+            _unpack_daisy(target, new / "daisy")
     timeline = Timeline.from_json(entry["timeline"], new)
     digest = str(entry.get("speech_digest", ""))
     return KeptNarration(replace(timeline, voice=str(entry.get("narrator", ""))), files,

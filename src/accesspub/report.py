@@ -30,6 +30,9 @@ def _release(r: ReleaseResult, result_dir: Path, config: Config) -> dict:
         entry["files"] = {kind: path.relative_to(folder).as_posix()
                           for kind, path in sorted(r.files.items()) if kind != "epub"}
         entry["timeline"] = r.timeline.to_json(folder)
+        from accesspub.config import OUTPUT_AUDIENCES
+        entry["formats"] = {kind: OUTPUT_AUDIENCES[kind] for kind in sorted(r.files)
+                            if kind in OUTPUT_AUDIENCES}
         entry["narrator"] = r.timeline.voice
         entry["speech_digest"] = (r.kept_digest if r.kept else
                                   speech_digest(r.publication, config))

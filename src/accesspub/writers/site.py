@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 import lxml.html
 from lxml import etree
 
-from accesspub.config import Config
+from accesspub.config import OUTPUT_AUDIENCES, Config
 from accesspub.languages import long_date, primary
 from accesspub.model import Publication, Timeline
 from accesspub.timecode import short_clock
@@ -325,6 +325,9 @@ DOWNLOADS = [
     ("srt", "Subtitles (SRT)", "application/x-subrip"),
     ("txt", "Transcript (plain text)", "text/plain"),
     ("chapters", "Chapters (Podcasting 2.0 JSON)", "application/json"),
+    ("daisy", "DAISY 2.02 talking book (zip)", "application/zip"),
+    ("m4b", "Audiobook with chapters (M4B)", "audio/mp4"),
+    ("lpf", "W3C audiobook (LPF)", "application/lpf+zip"),
 ]
 
 
@@ -342,6 +345,8 @@ def _downloads(page: Page, parent: etree._Element, result: "WrittenRelease", out
         if kind == "mp3" and result.timeline is not None:
             detail = f"{short_clock(result.timeline.duration)}, {detail}"
         link.tail = f" ({detail})"
+        if kind in OUTPUT_AUDIENCES:
+            link.tail += f", {OUTPUT_AUDIENCES[kind]}"
     timeline = result.timeline
     if timeline is not None and len(timeline.tracks) > 1:
         page.ui(el(section, "h3", {"id": "tracks-h"}, "One MP3 per chapter"))
