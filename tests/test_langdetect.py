@@ -109,3 +109,37 @@ def test_verdicts_are_kept_so_a_rebuild_loads_no_model(monkeypatch, tmp_path):
     again = langdetect.detect_passages(sentences, "en",
                                        langdetect.Verdicts(tmp_path / "langdetect.json"))
     assert again == found and list(found) == ["s4"]
+
+
+# --- never invent a language (issue 14) ------------------------------------------------
+
+def test_names_code_and_addresses_get_no_language(tmp_path):
+    """A list of English names screened as Welsh, XPath in code spans as Esperanto: such
+    text is not judged, and nothing the project does not expect is ever marked."""
+    root = make_project(tmp_path, {"content/a.md": (
+        "---\ntitle: Team\ndate: 2024-05-01\nlanguage: en\n---\n\n"
+        "Speakers: Gwen Evans, Rhys Llewellyn, Dafydd Jones, Eluned Morgan, Carys Powell, "
+        "Ieuan Wyn.\n\n"
+        "Select the nodes with `//div[@class='x']/ul/li[position() > 2]` and "
+        "`//*[@id='main']//a[@href]`.\n\n"
+        "Write to https://example.org/path/to/page or info@example.org for details.\n\n"
+        "The mayor welcomed the delegation from Lyon at the town hall on Monday.\n")},
+        config=CONFIG)
+    result = CliRunner().invoke(main, ["-C", str(root), "build", "--no-audio"])
+    assert result.exit_code == 0, result.output
+    assert "lang-passage" not in result.output
+    (publication,), _, _ = prepare(load_config(root), BuildOptions(audio=False))
+    assert {s.lang for s in publication.iter_sentences()} == {"en"}
+
+
+def test_real_words_leave_out_identifiers():
+    from accesspub.read.langdetect import real_words
+    assert real_words("Use //div[@class='x'] or getElementById() with snake_case and "
+                      "http://a.b/c, then stop.") == ["Use", "or", "with", "and", "then", "stop"]
+
+
+def test_detection_is_among_the_expected_languages_only():
+    from accesspub.read import langdetect
+    welsh_like = "Gwen Evans, Rhys Llewellyn, Dafydd Jones, Eluned Morgan a Carys Powell."
+    assert langdetect._screen_tags([welsh_like], langdetect.EXPECTED)[0] in \
+        langdetect.EXPECTED

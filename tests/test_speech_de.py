@@ -116,6 +116,31 @@ def test_regional_tags_use_the_german_rules() -> None:
     assert normalize("CHF 12.50", "de-CH") == "zwölf Franken fünfzig"
 
 
+@pytest.mark.parametrize("group", ["\u2019", "'", "\u02bc", "\u2009", "\u202f"])
+@pytest.mark.parametrize("lang", ["de-CH", "de-LI"])
+def test_swiss_numbers_read_with_any_apostrophe_or_thin_space(group: str, lang: str) -> None:
+    assert normalize(f"1{group}500 Franken", lang) == "eintausendfünfhundert Franken"
+    assert normalize(f"CHF 12{group}000{group}000", lang) == "zwölf Millionen Franken"
+    assert normalize(f"2{group}450.75 Einwohner", lang) == \
+        "zweitausendvierhundertfünfzig Punkt sieben fünf Einwohner"
+
+
+@pytest.mark.parametrize("babel_group", ["\u2019", "'"])
+def test_swiss_numbers_do_not_depend_on_the_babel_version(babel_group, monkeypatch) -> None:
+    # CLDR has written the Swiss group mark as "’" and as "'": whichever the installed
+    # Babel reports, both spellings read as one number.
+    import babel.numbers
+    from accesspub.speech import numbers
+    monkeypatch.setattr(babel.numbers, "get_group_symbol", lambda loc: babel_group)
+    numbers.number_format.cache_clear()
+    numbers._numeral_pattern.cache_clear()
+    try:
+        for written in ("1\u2019500 Franken", "1'500 Franken"):
+            assert rules_for("de-CH").speak(written) == "eintausendfünfhundert Franken"
+    finally:
+        numbers.number_format.cache_clear()
+
+
 def test_project_number_format_of_another_language_does_not_apply() -> None:
     # A German passage in an English release still writes German numbers.
     assert normalize("12.500 Besucher", "de", number_format="en") == \

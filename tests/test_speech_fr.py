@@ -114,6 +114,11 @@ def test_regional_tags_use_the_french_rules() -> None:
     assert normalize("9h30", "fr-BE") == "neuf heures trente"
 
 
+@pytest.mark.parametrize("group", ["\u2019", "'", "\u202f"])
+def test_swiss_french_numbers_read_with_any_apostrophe(group: str) -> None:
+    assert normalize(f"1{group}500 francs", "fr-CH") == "mille cinq cents francs"
+
+
 def test_phrases() -> None:
     assert phrase("image", "fr") == "Image"
     assert phrase("note", "fr-FR") == "note"

@@ -26,6 +26,11 @@ STRONG = 0.95                # a sentence is marked
 WEAK = 0.70                  # a sentence is reported
 MIN_WORDS = 6                # shorter sentences (names, headings) are not judged
 SHARED = 0.5                 # of its words in the release's own: a sentence is not judged
+NAMES = 0.6                  # of its words capitalised: a list of names, not judged
+# Languages a passage may be detected in besides those the release declares anywhere:
+# the ones accesspub has speech rules for.  lingua knows 75; letting it choose among all
+# of them is how a list of English names became Welsh and XPath became Esperanto.
+EXPECTED = ("en", "de", "fr", "es")
 
 
 @lru_cache(maxsize=1)
@@ -33,6 +38,26 @@ def _screen():
     """All languages, trigram models only: loads in a fraction of a second."""
     from lingua import LanguageDetectorBuilder
     return LanguageDetectorBuilder.from_all_languages().with_low_accuracy_mode().build()
+
+
+@lru_cache(maxsize=16)
+def _screen_among(tags: tuple[str, ...]):
+    """The quick screen, restricted to the languages a release can be expected to hold."""
+    from lingua import LanguageDetectorBuilder
+    known = _languages(tags)
+    if len(known) < 2:
+        return _screen()
+    return LanguageDetectorBuilder.from_languages(*known).with_low_accuracy_mode().build()
+
+
+def _languages(tags) -> list:
+    from lingua import IsoCode639_1, Language
+    found = []
+    for tag in tags:
+        code = getattr(IsoCode639_1, tag.upper(), None)
+        if code is not None:
+            found.append(Language.from_iso_code_639_1(code))
+    return found
 
 
 @lru_cache(maxsize=64)
@@ -89,11 +114,42 @@ def detect_release_language(markdown: str) -> tuple[str, float] | None:
 
 
 def _eligible(sentence: Sentence, release_lang: str) -> bool:
-    """Worth judging: text the author left unmarked, long enough to tell."""
+    """Worth judging: text the author left unmarked, with enough real words to tell.
+
+    Code spans, addresses and identifiers are no language; a run of capitalised words is
+    a list of names, which every language shares."""
     if any(r.lang != release_lang for r in sentence.runs if r.text.strip()):
         return False                     # the author marked languages here: theirs is right
-    words = [w for w in sentence.text.split() if any(c.isalpha() for c in w)]
-    return sentence.role == "text" and len(words) >= MIN_WORDS
+    if sentence.role != "text":
+        return False
+    words = real_words(prose_of(sentence))
+    if len(words) < MIN_WORDS:
+        return False
+    return sum(w[:1].isupper() for w in words) < NAMES * len(words)
+
+
+def prose_of(sentence: Sentence) -> str:
+    """The sentence's text outside code spans (and keyboard input, samples)."""
+    return "".join(r.text for r in sentence.runs
+                   if not any(_mark_name(m) in ("code", "kbd", "samp") for m in r.marks))
+
+
+def _mark_name(mark) -> str:
+    return mark if isinstance(mark, str) else str(getattr(mark, "tag", getattr(mark, "name", "")))
+
+
+_IDENTIFIER = re.compile(r"[/@:=<>\[\](){}_\\$#*|]|\w\.\w|[a-z][A-Z]|\d")
+
+
+def real_words(text: str) -> list[str]:
+    """Words a language is made of: no URL, path, e-mail, camelCase or snake_case
+    identifier, XPath step or anything with a digit."""
+    words = []
+    for token in text.split():
+        token = token.strip(".,;:!?\"'“”‘’«»()")
+        if token and not _IDENTIFIER.search(token) and any(c.isalpha() for c in token):
+            words.append(token)
+    return words
 
 
 def _words(text: str) -> list[str]:
@@ -112,11 +168,12 @@ def _judge(text: str, primary: str) -> tuple[str, float] | None:
     return None
 
 
-def _screen_tags(texts: list[str]) -> list[str | None]:
-    """The quick screen's language for each text."""
+def _screen_tags(texts: list[str], among: tuple[str, ...] = ()) -> list[str | None]:
+    """The quick screen's language for each text, among ``among`` (default: all)."""
+    detector = _screen_among(tuple(sorted(set(among)))) if among else _screen()
     tags = []
     for text in texts:
-        ranked = _ranked(_screen(), text)
+        ranked = _ranked(detector, text)
         tags.append(ranked[0][0] if ranked else None)
     return tags
 
@@ -124,8 +181,8 @@ def _screen_tags(texts: list[str]) -> list[str | None]:
 class Lingua:
     """lingua's screen and judgement, in this process."""
 
-    def screen(self, texts: list[str]) -> list[str | None]:
-        return _screen_tags(texts)
+    def screen(self, texts: list[str], among: tuple[str, ...] = ()) -> list[str | None]:
+        return _screen_tags(texts, among)
 
     def judge(self, text: str, primary: str) -> tuple[str, float] | None:
         return _judge(text, primary)
@@ -161,8 +218,8 @@ class LinguaProcess(Lingua):
         self.used = True
         return self.executor.submit(fn, *args).result()
 
-    def screen(self, texts: list[str]) -> list[str | None]:
-        return self._run(_screen_tags, texts)
+    def screen(self, texts: list[str], among: tuple[str, ...] = ()) -> list[str | None]:
+        return self._run(_screen_tags, texts, among)
 
     def judge(self, text: str, primary: str) -> tuple[str, float] | None:
         return self._run(_judge, text, primary)
@@ -181,11 +238,12 @@ class Verdicts:
     sentence that needed one.
     """
 
-    VERSION = "2"
+    VERSION = "3"
 
     def __init__(self, path: Path | None, lingua: Lingua | None = None) -> None:
         self.path = path
         self.lingua = lingua or Lingua()
+        self.among: tuple[str, ...] = EXPECTED
         self.known: dict[str, object] = {}
         self.changed = False
         if path is not None and path.is_file():
@@ -198,7 +256,7 @@ class Verdicts:
 
     @staticmethod
     def _key(kind: str, sentence: Sentence, release_lang: str) -> str:
-        return hashlib.sha256(f"{kind}\0{release_lang}\0{sentence.role}\0"
+        return hashlib.sha256(f"{kind}\0{release_lang}\0{sentence.role}\0{sentence.text}\0"
                               f"{[(r.lang, r.text) for r in sentence.runs]}".encode()).hexdigest()
 
     def screen_all(self, sentences: list[Sentence], release_lang: str) -> None:
@@ -206,7 +264,9 @@ class Verdicts:
         keys = {self._key("screen", s, release_lang): s for s in sentences}
         todo = [k for k in keys if k not in self.known]
         if todo:
-            for key, tag in zip(todo, self.lingua.screen([keys[k].text for k in todo])):
+            among = tuple(sorted({languages.primary(release_lang), *self.among}))
+            texts = [prose_of(keys[k]) for k in todo]
+            for key, tag in zip(todo, self.lingua.screen(texts, among)):
                 self.known[key] = tag
             self.changed = True
 
@@ -217,7 +277,9 @@ class Verdicts:
     def judge(self, sentence: Sentence, release_lang: str) -> tuple[str, float] | None:
         key = self._key("judge", sentence, release_lang)
         if key not in self.known:
-            found = self.lingua.judge(sentence.text, languages.primary(release_lang))
+            found = self.lingua.judge(prose_of(sentence), languages.primary(release_lang))
+            if found and found[0] not in {languages.primary(release_lang), *self.among}:
+                found = None        # a language nobody declared or can speak: not invented
             self.known[key] = list(found) if found else None
             self.changed = True
         found = self.known[key]
@@ -261,12 +323,21 @@ def detect_passages(sentences: list[Sentence], release_lang: str,
     return found
 
 
+def expected_languages(publication: Publication) -> tuple[str, ...]:
+    """The languages a passage of ``publication`` may be detected in: those it declares
+    (its own, and every passage an author marked) and those we have speech rules for."""
+    declared = {languages.primary(r.lang) for s in publication.iter_sentences()
+                for r in s.runs if r.lang}
+    return tuple(sorted({languages.primary(publication.meta.lang), *declared, *EXPECTED}))
+
+
 def screen_release(publication: Publication, cache_dir: Path | None = None,
                    lingua: Lingua | None = None) -> Verdicts:
     """The verdicts (cached on disk under ``cache_dir``) with every sentence worth judging
     screened: the step that loads lingua's models, unless the cache has them all.
     ``lingua``: where lingua runs (default: in this process)."""
     verdicts = Verdicts(cache_dir / "langdetect.json" if cache_dir else None, lingua)
+    verdicts.among = expected_languages(publication)
     release_lang = publication.meta.lang
     verdicts.screen_all([s for s in publication.iter_sentences()
                          if _eligible(s, release_lang)], release_lang)
@@ -279,7 +350,9 @@ def mark_passages(publication: Publication, diag: Diagnostics,
     """A copy in which sentences clearly in another language carry that language."""
     from accesspub.speech import map_sentences
     release_lang = publication.meta.lang
-    verdicts = verdicts or Verdicts(cache_dir / "langdetect.json" if cache_dir else None)
+    if verdicts is None:
+        verdicts = Verdicts(cache_dir / "langdetect.json" if cache_dir else None)
+        verdicts.among = expected_languages(publication)
     found_in = detect_passages(list(publication.iter_sentences()), release_lang, verdicts)
 
     def mark(sentence: Sentence) -> Sentence:

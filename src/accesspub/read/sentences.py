@@ -7,12 +7,14 @@ each sentence keeps its own, complete stack of marks.
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
+import re
 from functools import lru_cache
 
 import pysbd
 
 from accesspub.model import Run
 from accesspub.languages import primary
+from accesspub.speech.abbreviation_stops import abbreviation_patterns, starters
 
 PYSBD_LANGUAGES = {"en", "hi", "mr", "zh", "es", "am", "ar", "hy", "bg", "ur", "ru", "pl",
                    "fa", "nl", "da", "fr", "my", "el", "it", "ja", "de", "kk", "sk"}
@@ -49,12 +51,12 @@ def sentence_starts(text: str, lang: str) -> list[int]:
         return []
     segmenter = _segmenter(primary(lang))
     if len(text) <= WHOLE:
-        return _starts(segmenter, text)
+        return _starts(segmenter, text, primary(lang))
     starts: list[int] = []
     at = 0
     while True:
         end = len(text) if len(text) - at <= WINDOW else _cut(text, at, WINDOW)
-        found = [at + s for s in _starts(segmenter, text[at:end])]
+        found = [at + s for s in _starts(segmenter, text[at:end], primary(lang))]
         if end == len(text):
             return starts + found
         low, high = at + (end - at) // 4, at + (end - at) * 3 // 4
@@ -78,13 +80,67 @@ def _cut(text: str, at: int, size: int) -> int:
     return space if space > at else at + size
 
 
-def _starts(segmenter: pysbd.Segmenter, text: str) -> list[int]:
+# How far around a boundary the abbreviation check looks: bounded, so the check is linear.
+_LOOK = 40
+
+
+def _wrong_boundary(text: str, at: int, lang: str) -> bool:
+    """Is the sentence start pysbd found at ``at`` a full stop that ends no sentence?
+
+    An abbreviation followed by a number, a lowercase word or a name ("approx. 3,5 %",
+    "Smith Jr. Library", "Springfield, Ill. in 2004") goes on; so does a word that starts
+    with a dot (".gov", ".NET"), and pysbd's cuts inside one ("n.|º 5").
+    """
+    head = text[at:at + _LOOK]
+    if at > 0 and text[at - 1] == "." and not head[:1].isspace():
+        return True                             # a cut inside a token
+    if head[:1] == "." and head[1:2].isalnum():
+        return True                             # ".gov", ".NET"
+    before = text[max(0, at - _LOOK):at].rstrip()
+    if not before.endswith("."):
+        return False
+    nxt = head.lstrip("([{\"'“„«‘ ")
+    if not nxt:
+        return False
+    is_never, is_may = _abbreviation_before(lang, before[-_SIDE:], head[:_SIDE])
+    if not (is_never or is_may):
+        return False
+    if nxt[0].isdigit() or nxt[0].islower() or nxt[0] in "%§€$£#.":
+        return True
+    word = re.match(r"[^\W\d_]+", nxt)
+    if not word or word[0] in starters(lang):
+        return False
+    # German writes every noun with a capital: after "Mio." a capital proves nothing.
+    return is_never or lang != "de"
+
+
+_SIDE = 16      # an abbreviation and the context its pattern looks at fit in this
+
+
+@lru_cache(maxsize=4096)
+def _abbreviation_before(lang: str, before: str, after: str) -> tuple[bool, bool]:
+    """(an abbreviation that never ends a sentence, one that may) ends ``before``.
+    Remembered: a text cut after the same abbreviation again and again asks once."""
+    never, may = abbreviation_patterns(lang)
+    window = before + " " + after
+    dot = len(before)
+
+    def ends_here(pattern) -> bool:
+        return any(m.end() == dot for m in pattern.finditer(window, 0, len(window)))
+    return ends_here(never), ends_here(may)
+
+
+def _starts(segmenter: pysbd.Segmenter, text: str, lang: str = "en") -> list[int]:
     if not any(ch in text for ch in ".!?。؟…"):
         return []
     try:
         segments = _segments(segmenter, text)
     except Exception:   # pysbd has no error contract; one unsplit block is the safe answer
         return []
+    return [at for at in _pysbd_starts(text, segments) if not _wrong_boundary(text, at, lang)]
+
+
+def _pysbd_starts(text: str, segments: list[str]) -> list[int]:
     starts, cursor = [], 0
     first = len(text) - len(text.lstrip())       # a sentence after the first starts later
     for seg in segments:

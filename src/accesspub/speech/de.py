@@ -13,8 +13,8 @@ import re
 from babel.dates import get_month_names
 
 from accesspub.speech import de_data as data
-from accesspub.speech.locale_rules import (WORD, Ctx, LocaleRules, full_year, sentence_end,
-                                           valid_date)
+from accesspub.speech.locale_rules import (WORD, Ctx, LocaleRules, full_year, roman_value,
+                                           sentence_end, valid_date)
 
 _WIDE = get_month_names("wide", locale="de")
 MONTHS = {name: n for n, name in _WIDE.items()}
@@ -29,6 +29,13 @@ _MONTH = "(?P<month>%s)" % "|".join(sorted(MONTHS, key=len, reverse=True))
 
 class GermanRules(LocaleRules):
     primary = "de"
+    and_word = "und"
+    fraction_names = {"1/2": "ein halb", "1/4": "ein Viertel", "3/4": "drei Viertel",
+                      "1/3": "ein Drittel", "2/3": "zwei Drittel", "1/8": "ein Achtel"}
+    slash_word = "Schrägstrich"
+    hashtag_word = "Hashtag"
+    # "eins eins zwei" is how the emergency numbers are said and dialled.
+    dial_words = r"\b(?:wählen|wählt|anrufen|ruft|rufen|Notruf\w*|Rufnummer|Telefon\w*)\b"
     words = {"image": "Bild", "note": "Anmerkung"}
     point_words = {",": "Komma", ".": "Punkt"}
     dot_word = "Punkt"
@@ -49,7 +56,26 @@ class GermanRules(LocaleRules):
 
     def own_passes(self):
         return [self.say_iso_dates, self.say_numeric_dates, self.say_text_dates, self.say_times,
-                self.say_ordinals]
+                self.say_romans, self.say_ordinals]
+
+    def say_romans(self, text: str, ctx: Ctx | None = None) -> str:
+        """"Karl V. regierte" -> "Karl der Fünfte regierte", "Benedikt XVI." -> "Benedikt
+        der Sechzehnte": a ruler's number is written with the ordinal's dot.  Numbered
+        parts ("Anlage IV", "Teil II") are cardinals; the pronoun-free I, V, X only."""
+        def regnal(m: re.Match) -> str:
+            n = roman_value(m["r"])
+            if not n or n > 39 or m["name"] in data.PART_WORDS:
+                return m[0]
+            return f"{m['name']} der {self.ordinal(n).capitalize()}{m['end']}"
+
+        def part(m: re.Match) -> str:
+            n = roman_value(m["r"])
+            return f"{m['name']} {self.cardinal(n)}" if n and n <= 39 else m[0]
+        parts = "|".join(sorted(data.PART_WORDS))
+        text = re.sub(rf"\b(?P<name>{parts})\s(?P<r>[IVX]{{1,6}})\b(?!\.\s?[a-zäöüß])", part,
+                      text)
+        return re.sub(r"\b(?P<name>[A-ZÄÖÜ][a-zäöüß]{1,20})\s(?P<r>[IVX]{1,6})\."
+                      r"(?P<end>(?=\s[a-zäöüß,])|(?=[,;:)]))", regnal, text)
 
     # --- agreement --------------------------------------------------------------------
 

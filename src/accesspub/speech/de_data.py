@@ -135,3 +135,7 @@ diesem diesen jedem jeden unserem unseren bis""".split())
 ENDING_E = frozenset("der die das dieser diese dieses jeder jede jedes eine seine ihre".split())
 ENDING_R = frozenset(["ein"])
 ENDING_M = frozenset("ab seit vor nach von mit zu aus".split())
+
+# Words that number what follows with a cardinal: "Anlage IV" -> "Anlage vier".
+PART_WORDS = frozenset("""Anlage Anhang Teil Kapitel Band Abschnitt Artikel Titel Buch Stufe
+    Phase Klasse Kategorie Gruppe Zone""".split())

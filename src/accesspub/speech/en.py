@@ -11,6 +11,8 @@ import re
 import unicodedata
 
 from accesspub.speech import en_amounts as amounts
+from accesspub.speech import en_context as context
+from accesspub.speech.common_forms import say_hashtags as hashtags, split_vulgar_fractions
 from accesspub.speech import en_data as data
 from accesspub.speech import en_numbers as numbers
 from accesspub.speech.en_numbers import EnContext
@@ -41,7 +43,8 @@ class EnglishRules(LanguageRules):
         # no rule writes one: a text without digits skips them (most sentences; a third of
         # the time of a long one).
         passes = self._passes() if re.search(r"\d", text) else [
-            say_emails, say_urls, say_abbreviations, say_capitals, say_symbols]
+            say_emails, say_urls, say_hashtags, say_abbreviations, context.say_romans,
+            lambda t, c: context.say_day_ranges(t), say_capitals, say_symbols]
         for rule in passes:
             text = rule(text, ctx)
         return tidy(text)
@@ -49,11 +52,18 @@ class EnglishRules(LanguageRules):
     def _passes(self):
         us = self.region == "US"
         return [
-            say_emails, say_urls, say_abbreviations, amounts.say_ordinal_ranges,
+            say_emails, say_urls, say_hashtags, say_abbreviations, context.vanity_numbers,
+            context.say_service_numbers, context.say_document_numbers,
+            lambda t, c: context.clock_forms(t),
+            context.say_romans, lambda t, c: context.say_day_ranges(t),
+            lambda t, c: context.decimal_commas(t, amounts.UNITS_RE),
+            amounts.say_ordinal_ranges,
             numbers.say_iso_dates, numbers.say_numeric_dates, numbers.say_text_dates,
             numbers.say_times, numbers.say_phones, numbers.say_postcodes,
             amounts.say_ordinals, amounts.say_decades,
             amounts.say_money, amounts.say_percentages,
+            lambda t, c: context.say_per_units(t, c, data.UNITS, amounts.amount_re(c),
+                                               amounts.say_amount, us),
             lambda t, c: amounts.say_units(t, c, us_spelling=us),
             amounts.say_ranges,
             amounts.say_fractions, amounts.say_versions,
@@ -66,6 +76,7 @@ def _prepare(text: str) -> str:
     """Unicode compatibility forms to plain ones (NFKC: no-break and thin spaces become
     spaces, "…" "...", "²" "2", "℃" "°C"), after saving the few NFKC would spoil."""
     text = text.replace("º", "°").replace("™", "").replace("®", "").replace("℠", "")
+    text = split_vulgar_fractions(text, "and")
     text = unicodedata.normalize("NFKC", text)
     text = text.replace("\u2212", "-").replace("\u2010", "-").replace("\u2011", "-")
     return re.sub(r"\s+", " ", text)
@@ -87,9 +98,28 @@ def _spell_address(text: str, ctx: EnContext) -> str:
             out.append(_SPOKEN_PUNCT[piece])
         elif piece.lower() == "www":
             out.append("w w w")
+        elif piece and spelled_label(piece):
+            out.append(" ".join(piece.upper()))
         elif piece:
             out.append(re.sub(r"\d+", lambda m: f" {ctx.words.digits(m[0])} ", piece))
     return re.sub(r"\s+", " ", "".join(out)).strip()
+
+
+_SPELLED_LABELS = {a.lower() for a in data.SPELLED} | {"edu"}
+
+
+def spelled_label(label: str) -> bool:
+    """"who", "nhs", "bbc": a label that is an acronym or has no vowel is said letter by
+    letter ("who dot int" would be the pronoun); "example", "gov", "org" are words."""
+    if not label.isalpha() or len(label) > 6:
+        return False
+    # Two letters are a country code ("az"): said as written, unless nothing else can be.
+    return ((len(label) > 2 and label.lower() in _SPELLED_LABELS)
+            or (len(label) > 1 and not re.search(r"[aeiouy]", label, re.I)))
+
+
+def say_hashtags(text: str, ctx: EnContext) -> str:
+    return hashtags(text)
 
 
 def say_emails(text: str, ctx: EnContext) -> str:
@@ -120,6 +150,9 @@ def say_urls(text: str, ctx: EnContext) -> str:
         return _url(address, ctx) + rest
     text = re.sub(r"\b(?:https?|ftp)://[^\s<>\"]+|\bwww\.[^\s<>\"]+", spoken, text, flags=re.I)
     tld = "|".join(_TLDS) + "|[a-z]{2}"
+    text = re.sub(r"(?<![\w@./-])\.(edu|gov|com|org|net|int)\b(?![.\w-])",
+                  lambda m: "dot " + (" ".join(m[1].upper()) if spelled_label(m[1]) else m[1]),
+                  text)
     bare = rf"(?<![\w@.-])[A-Za-z0-9][\w-]*(?:\.[A-Za-z0-9][\w-]*)*\.(?:{tld})(?![\w-])(?:/[^\s<>\"]*)?"
     return re.sub(bare, lambda m: spoken(m) if _is_host(m[0]) else m[0], text)
 
@@ -159,6 +192,11 @@ def _saint_or_street(m: re.Match) -> str:
     previous = before.split(" ")[-1] if before else ""
     # A street name or house number right before it (no punctuation between) is a street.
     names_street = previous[:1].isupper() or previous[:1].isdigit()
+    # "Downtown St. Louis", "in North St. Louis": a capital word on either side but no
+    # house number before it is a place named after a saint.
+    if (names_street and not previous[:1].isdigit() and _CAPITAL_NEXT.match(m.string, m.end())
+            and not re.search(r"\d", before[-25:])):
+        names_street = False
     if (names_street and previous[-1] not in ",;:(") or not _CAPITAL_NEXT.match(m.string, m.end()):
         return "Street" + _sentence_stop(m)
     return "Saint"
@@ -190,6 +228,10 @@ def _say_capital_word(word: str, shouting: bool) -> str:
         return " ".join(key)
     if key in data.WORD_ACRONYMS:
         return key.capitalize()
+    # A long capital word with a vowel is a word or a name ("SCHWARZMANN"), never spelled
+    # because English would not begin or end it so.
+    if len(key) >= 6 and key not in data.SPELLED and re.search(r"[AEIOU]", key):
+        return word.lower()
     if len(key) > 3 and _pronounceable(key):
         return word.lower()
     return " ".join(key)

@@ -78,6 +78,17 @@ def say_money(text: str, ctx: EnContext) -> str:
 
 # --- percentages and units -------------------------------------------------------------
 
+UNITS_RE = _UNITS
+
+
+def amount_re(ctx: EnContext) -> str:
+    return _amount(ctx)
+
+
+def say_amount(m: re.Match, ctx: EnContext) -> tuple[str, bool]:
+    return _say_amount(m, ctx)
+
+
 def say_percentages(text: str, ctx: EnContext) -> str:
     """"12%" -> "twelve percent", "12.5 %" -> "twelve point five percent"."""
     def spoken(m: re.Match) -> str:
@@ -90,6 +101,8 @@ def say_units(text: str, ctx: EnContext, *, us_spelling: bool = False) -> str:
     """"5 km" -> "five kilometres", "100 km/h" -> "one hundred kilometres per hour",
     "20 °C" -> "twenty degrees Celsius"; the unit agrees with the number."""
     def spoken(m: re.Match) -> str:
+        if m["unit"] == "in" and re.match(r"\s+[^\W\d_]", m.string[m.end():m.end() + 2]):
+            return m[0]     # "Dial 112 in Europe", "7–2 in favour": the preposition
         amount, many = _say_amount(m, ctx)
         singular, plural = data.UNITS[m["unit"]]
         unit = plural if many else singular

@@ -52,7 +52,24 @@ ZZ TT RR NN LTH NCH NDS NGS NKS NTS RLD RST RTH RTS RDS STS TCH GHT CHT MPS RKS 
 
 # Abbreviations with a full stop: (regex, spoken, may end a sentence).  Regexes are
 # case-sensitive; ones that are only abbreviations before a number say so with a lookahead.
+# US states as written after a city ("Springfield, Ill."): AP style.
+STATES = {"Ala": "Alabama", "Ariz": "Arizona", "Ark": "Arkansas", "Calif": "California",
+          "Colo": "Colorado", "Conn": "Connecticut", "Del": "Delaware", "Fla": "Florida",
+          "Ga": "Georgia", "Ill": "Illinois", "Ind": "Indiana", "Kan": "Kansas",
+          "Ky": "Kentucky", "La": "Louisiana", "Md": "Maryland", "Mass": "Massachusetts",
+          "Mich": "Michigan", "Minn": "Minnesota", "Miss": "Mississippi", "Mo": "Missouri",
+          "Mont": "Montana", "Neb": "Nebraska", "Nev": "Nevada", "Okla": "Oklahoma",
+          "Ore": "Oregon", "Pa": "Pennsylvania", "Tenn": "Tennessee", "Tex": "Texas",
+          "Vt": "Vermont", "Va": "Virginia", "Wash": "Washington", "Wis": "Wisconsin",
+          "Wyo": "Wyoming"}
+
 ABBREVIATIONS = [
+    (r"§§\s?(?=\d)", "sections ", False),
+    (r"\bYoY\b", "year over year", False),
+    (r"\bQoQ\b", "quarter over quarter", False),
+    *((rf"(?<=, ){state}\.", name, True) for state, name in STATES.items()),
+    # "Elm Dr. and" is a street: after a word, before punctuation or a lowercase word.
+    (r"(?<=[a-z] )Dr\.(?=\s*(?:$|[,;:)]|\s[a-z\d]))", "Drive", True),
     (r"\b[Ee]\.\s?g\.", "for example", False),
     (r"\b[Ii]\.\s?e\.", "that is", False),
     (r"\betc\.", "et cetera", True),
@@ -75,6 +92,10 @@ ABBREVIATIONS = [
     (r"\bJr\.", "junior", True),
     (r"\bSr\.", "senior", True),
     (r"\bGen\.", "general", False),
+    (r"\bCol\.(?=\s[A-Z])", "colonel", False),
+    (r"\bCapt\.(?=\s[A-Z])", "captain", False),
+    (r"\bLt\.(?=\s[A-Z])", "lieutenant", False),
+    (r"\bSgt\.(?=\s[A-Z])", "sergeant", False),
     (r"\bGov\.", "governor", False),
     (r"\bSen\.", "senator", False),
     (r"\bRep\.", "representative", False),
@@ -110,7 +131,7 @@ GENERIC_TLDS = ("com org net gov edu int mil info biz eu io museum aero coop nam
 UNITS = {
     "km/h": ("kilometre per hour", "kilometres per hour"),
     "kph": ("kilometre per hour", "kilometres per hour"),
-    "mph": ("mile per hour", "miles per hour"),
+    "mph": ("mile per hour", "miles per hour"), "MPH": ("mile per hour", "miles per hour"),
     "m/s": ("metre per second", "metres per second"),
     "km2": ("square kilometre", "square kilometres"),
     "sq km": ("square kilometre", "square kilometres"),
@@ -123,6 +144,8 @@ UNITS = {
     "kg": ("kilogram", "kilograms"), "mg": ("milligram", "milligrams"),
     "g": ("gram", "grams"), "lb": ("pound", "pounds"), "lbs": ("pound", "pounds"),
     "ha": ("hectare", "hectares"), "ml": ("millilitre", "millilitres"),
+    "mL": ("millilitre", "millilitres"), "sq ft": ("square foot", "square feet"),
+    "SF": ("square foot", "square feet"), "µg": ("microgram", "micrograms"),
     "l": ("litre", "litres"), "L": ("litre", "litres"),
     "kWh": ("kilowatt hour", "kilowatt hours"), "MWh": ("megawatt hour", "megawatt hours"),
     "kW": ("kilowatt", "kilowatts"), "MW": ("megawatt", "megawatts"),

@@ -42,7 +42,11 @@ _ABBR = get_month_names("abbreviated", locale="en")
 MONTHS = {name: n for n, name in _WIDE.items()}
 MONTHS.update({name: n for n, name in _ABBR.items()})
 MONTHS["Sept"] = 9
-_MONTH = "(?P<month>%s)\\.?" % "|".join(sorted(MONTHS, key=len, reverse=True))
+# A full stop after an abbreviated month is the abbreviation's ("Jan. 5"); after a whole
+# name it ends the sentence ("on 30 June.") and must stay.
+_MONTH = "(?P<month>%s|(?:%s)\\.?)" % ("|".join(sorted(_WIDE.values(), key=len, reverse=True)),
+                                     "|".join(sorted(set(MONTHS) - set(_WIDE.values()),
+                                                     key=len, reverse=True)))
 
 
 def is_year(n: int) -> bool:
@@ -108,13 +112,13 @@ def say_text_dates(text: str, ctx: EnContext) -> str:
     year = r"(?:,?\s+(?P<year>\d{4})(?![\d]))?"
 
     def month_first(m: re.Match) -> str:
-        day, month = int(m["day"]), MONTHS[m["month"]]
+        day, month = int(m["day"]), MONTHS[m["month"].rstrip(".")]
         if not _valid(day, month):
             return m[0]
         return _date(ctx, day, month, int(m["year"]) if m["year"] else None, True)
 
     def day_first(m: re.Match) -> str:
-        day, month = int(m["day"]), MONTHS[m["month"]]
+        day, month = int(m["day"]), MONTHS[m["month"].rstrip(".")]
         if not _valid(day, month):
             return m[0]
         spoken = _date(ctx, day, month, int(m["year"]) if m["year"] else None, False,
@@ -126,7 +130,7 @@ def say_text_dates(text: str, ctx: EnContext) -> str:
     text = re.sub(r"(?<![\d.,])(?P<the>[Tt]he\s+)?(?P<day>\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?"
                   + _MONTH + r"(?!\w)" + year, day_first, text)
     return re.sub(_MONTH + r"\s+(?P<year>\d{4})(?![\d])",
-                  lambda m: f"{_WIDE[MONTHS[m['month']]]} {_year(ctx, m['year'])}", text)
+                  lambda m: f"{_WIDE[MONTHS[m['month'].rstrip('.')]]} {_year(ctx, m['year'])}", text)
 
 
 # --- times ---------------------------------------------------------------------------

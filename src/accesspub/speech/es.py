@@ -53,6 +53,12 @@ def _apocope(words: str) -> str:
 
 class SpanishRules(LocaleRules):
     primary = "es"
+    and_word = "y"
+    fraction_names = {"1/2": "medio", "1/4": "un cuarto", "3/4": "tres cuartos",
+                      "1/3": "un tercio", "2/3": "dos tercios", "1/8": "un octavo"}
+    slash_word = "barra"
+    hashtag_word = "hashtag"
+    dial_words = r"\b(?:llame|llamar|llama|marque|marcar|marca|teléfono|emergencias)\b"
     words = {"image": "Imagen", "note": "nota"}
     point_words = {",": "coma", ".": "punto"}
     dot_word = "punto"

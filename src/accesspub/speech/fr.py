@@ -26,6 +26,12 @@ _MONTH = r"(?P<month>%s)" % "|".join(sorted(MONTHS, key=len, reverse=True))
 
 class FrenchRules(LocaleRules):
     primary = "fr"
+    and_word = "et"
+    fraction_names = {"1/2": "un demi", "1/4": "un quart", "3/4": "trois quarts",
+                      "1/3": "un tiers", "2/3": "deux tiers", "1/8": "un huitième"}
+    slash_word = "barre"
+    hashtag_word = "hashtag"
+    # No dial_words: in France "le 112", "le 15" are said as numbers ("le cent douze").
     words = {"image": "Image", "note": "note"}
     extra_group = "."
     point_words = {",": "virgule", ".": "point"}

@@ -19,6 +19,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from accesspub.speech import en_data
+from accesspub.speech.common_forms import say_hashtags, split_vulgar_fractions
 from accesspub.speech.normalize import EMAIL_RE, LanguageRules, tidy
 from accesspub.languages import primary
 from accesspub.speech.numbers import (MAX_CARDINAL_DIGITS, NumberFormat, NumberWords, Numeral,
@@ -91,6 +92,7 @@ class LocaleRules(LanguageRules):
     dot_word = "point"           # "1.2.3", a version, not a decimal
     fraction_as_number = False   # "3,25": "trois virgule vingt-cinq" (True) or digit by digit
     range_word = "to"
+    slash_word = "slash"         # "Real Decreto 675/2014": the number and its year
     addr_words: dict[str, str] = {}
     www = "w w w"
     abbreviations: list[tuple[str, str, bool]] = []
@@ -106,6 +108,10 @@ class LocaleRules(LanguageRules):
     symbols: dict[str, str] = {}
     feminine: frozenset[str] = frozenset()
     quantity_cue = r"$^"
+    and_word = "and"             # "2¼": "2 and 1/4"
+    fraction_names: dict[str, str] = {}   # "1/4": the language's word for a quarter
+    hashtag_word = "hashtag"
+    dial_words = r"$^"           # words before a number that is dialled ("call 112")
 
     def __init__(self, lang: str) -> None:
         super().__init__(lang)
@@ -189,7 +195,10 @@ class LocaleRules(LanguageRules):
     def prepare(self, text: str) -> str:
         """Compatibility forms to plain ones (NFKC: no-break and thin spaces become spaces,
         "²" "2", "ᵉʳ" "er"), after the language has saved what NFKC would spoil."""
+        # "44ºC": the ordinal indicator typed for the degree sign (Spanish keyboards).
+        text = re.sub(r"[º˚](?=\s?[CF]\b)", "°", text)
         text = self.before_nfkc(text)
+        text = split_vulgar_fractions(text, self.and_word, self.fraction_names)
         text = text.replace("º", "°").replace("™", "").replace("®", "")
         text = unicodedata.normalize("NFKC", text)
         text = text.replace("\u2212", "-").replace("\u2010", "-").replace("\u2011", "-")
@@ -200,10 +209,28 @@ class LocaleRules(LanguageRules):
         return text
 
     def passes(self):
-        return [self.say_emails, self.say_urls, self.say_abbreviations, *self.own_passes(),
+        return [self.say_emails, self.say_urls, self.say_hashtags, self.say_abbreviations,
+                self.say_service_numbers, *self.own_passes(),
                 self.say_phones, self.say_money, self.say_percentages, self.say_units,
-                self.say_ranges, self.say_numbers, self.say_dotted, self.say_symbols,
-                self.say_leftover_digits]
+                self.say_units_alone, self.say_ranges, self.say_numbered_years,
+                self.split_letters_digits, self.say_numbers, self.say_dotted,
+                self.say_symbols, self.say_leftover_digits]
+
+    def say_hashtags(self, text: str, ctx: Ctx) -> str:
+        return say_hashtags(text, self.hashtag_word)
+
+    def split_letters_digits(self, text: str, ctx: Ctx) -> str:
+        """"3M", "G7", "B2B", "Web3": the digits and the letters are said apart, as in
+        every language ("dreiM" is no word)."""
+        return re.sub(r"(?<=[^\W\d_\u02bc])(?=\d)|(?<=\d)(?=[^\W\d_\u02bc])", " ", text)
+
+    def say_service_numbers(self, text: str, ctx: Ctx) -> str:
+        """"Appelez le 112", "Notruf 112": an emergency number is dialled digit by digit."""
+        def spoken(m: re.Match) -> str:
+            before = m.string[max(0, m.start() - 30):m.start()]
+            return self.digits(m[0]) if re.search(self.dial_words, before, re.I) else m[0]
+        return re.sub(r"(?<![\d.,\w-])(?:112|110|118|15|17|18|19|911|999|116\d{3}|061)"
+                      r"(?![\d]|[.,]\d|[-–]\d)", spoken, text)
 
     def own_passes(self):
         """The language's dates, times and ordinals (each needs a digit to match, except
@@ -214,7 +241,7 @@ class LocaleRules(LanguageRules):
         """The passes that can change a text without digits: no rule writes a digit, so
         every other pass would leave such a text as it is."""
         romans = getattr(self, "say_romans", None)
-        return [self.say_emails, self.say_urls, self.say_abbreviations,
+        return [self.say_emails, self.say_urls, self.say_hashtags, self.say_abbreviations,
                 *([romans] if romans else []), self.say_symbols]
 
     # --- addresses -----------------------------------------------------------------------
@@ -235,6 +262,9 @@ class LocaleRules(LanguageRules):
         "2020-01-20", read with the language's own ``date``."""
         def spoken(m: re.Match) -> str:
             day, month = int(m["d"]), int(m["m"])
+            if _numbered(m):        # an identifier: its groups, as written
+                return ", ".join(self.digits(g) if g.startswith("0") else self.cardinal(int(g))
+                                 for g in re.findall(r"\d+", m[0]))
             if not valid_date(day, month):
                 return m[0]
             return self.date(day, month, full_year(m["y"]))
@@ -375,8 +405,17 @@ class LocaleRules(LanguageRules):
             num = ctx.numeral(m["a"])
             unit = plural if (m["b"] or self.is_plural(num)) else singular
             return f"{self.say_amount(m, ctx, unit)} {unit}" + sentence_end(m)
-        return re.sub(self.amount(ctx) + rf"\s?(?P<unit>{self._unit_re})(?![\w/°²³])", spoken,
-                      text)
+        return re.sub(self.amount(ctx) + rf"\s?(?P<unit>{self._unit_re})(?![\w/°²³'’])",
+                      spoken, text)
+
+    def say_units_alone(self, text: str, ctx: Ctx) -> str:
+        """"230 € le m²", "por m²", "pro m²": a unit after "per" is said in the singular."""
+        long_units = "|".join(re.escape(u) for u in sorted(self.units, key=len, reverse=True)
+                              if len(u) > 1 and not u.isalpha())
+        if not long_units:
+            return text
+        return re.sub(rf"\b(?P<w>le|la|par|au|el|la|por|pro|je)\s(?P<u>{long_units})"
+                      rf"(?![\w/°²³'’])", lambda m: f"{m['w']} {self.units[m['u']][0]}", text)
 
     def is_feminine(self, noun: str | None) -> bool:
         if not noun:
@@ -411,6 +450,20 @@ class LocaleRules(LanguageRules):
                    rf"(?!\s?[-–]\d)(?=(?P<next>\s{WORD}[\w-]*)?)")
         return re.sub(pattern, spoken, text)
 
+    def say_numbered_years(self, text: str, ctx: Ctx) -> str:
+        """"2020/21" -> a range of years; "675/2014" (a decree and its year) -> "675
+        slash 2014" with the language's word for the slash."""
+        def spoken(m: re.Match) -> str:
+            a, b = int(m["a"]), int(m["b"])
+            full = full_year(m["b"]) if len(m["b"]) == 2 else b
+            if len(m["a"]) == 4 and self.is_year(a) and full == a + 1:
+                return f"{self.year(a)} {self.range_word} {self.year(a + 1)}"
+            if len(m["b"]) == 4 and self.is_year(b):
+                return f"{self.cardinal(a)} {self.slash_word} {self.year(b)}"
+            return m[0]
+        return re.sub(r"(?<![\d.,/])(?P<a>\d{1,5})/(?P<b>\d{4}|\d{2})(?![\d]|[/.,]\d)", spoken,
+                      text)
+
     def read_as_year(self, m: re.Match) -> bool:
         written = m["n"]
         return (not m["sign"] and written.isdigit() and len(written) == 4
@@ -441,6 +494,13 @@ class LocaleRules(LanguageRules):
 
     def say_leftover_digits(self, text: str, ctx: Ctx) -> str:
         return re.sub(r"\d+", lambda m: " " + self.digits(m[0]) + " ", text)
+
+
+def _numbered(m: re.Match) -> bool:
+    """"N° 2018-03-02": after a number sign the shape of a date is an identifier."""
+    before = m.string[max(0, m.start() - 12):m.start()]
+    return bool(re.search(r"(?i)(?:\bn[°ºo]\.?|\bnr\.|\bnúm\.|numéro|nummer|número)\s*$",
+                          before))
 
 
 def _is_host(candidate: str) -> bool:

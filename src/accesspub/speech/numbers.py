@@ -28,6 +28,11 @@ from num2words import num2words
 # languages that skip NFKC still need to recognise them.
 SPACES = " \u00a0\u2009\u202f\u2007"
 
+# Swiss and Liechtenstein texts group with "’" or "'" (and a thin space), whichever the
+# writer's keyboard gave; CLDR has switched between the two, so a locale whose group is
+# either apostrophe accepts both, whatever the installed Babel says.
+APOSTROPHES = "'\u2019\u02bc"
+
 # Past this many digits nobody says the number as a quantity: read it digit by digit.
 MAX_CARDINAL_DIGITS = 15
 
@@ -84,6 +89,8 @@ def number_format(locale: str, default_decimal: str = ".") -> NumberFormat:
         return NumberFormat(group=",." + SPACES, decimal=default_decimal, guess=True)
     if group.isspace():
         group = ""          # spaces are added below for every locale
+    elif group in APOSTROPHES:
+        group = APOSTROPHES
     return NumberFormat(group=group + SPACES, decimal=decimal)
 
 
