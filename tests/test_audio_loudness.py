@@ -1,5 +1,6 @@
-"""Loudness: the streaming meter agrees with pyloudnorm; the limiter holds the ceiling; the
-numpy-only filters agree with the scipy ones they replace (scipy is imported here only)."""
+"""Loudness: the meter (libebur128) agrees with pyloudnorm, an independent implementation;
+the limiter holds the ceiling; its numpy filters agree with the scipy ones they stand for
+(scipy and pyloudnorm are imported by the tests only)."""
 
 import subprocess
 import sys
@@ -10,9 +11,8 @@ import pytest
 from scipy.ndimage import minimum_filter1d, uniform_filter1d
 from scipy.signal import resample_poly, sosfilt
 
-from accesspub.audio.kweighting import _KWeighting, k_weighting_sos
 from accesspub.audio.limiter import (_minimum_filter, _uniform_filter, limit_clip,
-                                     needs_limiting, peak_envelope, true_peak, true_peak_dbtp)
+                                     needs_limiting, peak_envelope, true_peak_dbtp)
 from accesspub.audio.loudness import clip_loudness, integrated_loudness, normalising_gain
 
 RATE = 44100
@@ -51,7 +51,8 @@ def test_gain_then_limit_reaches_target_under_ceiling():
     gain = normalising_gain(integrated_loudness([x], RATE), -19.0)
     y = limit_clip(x, gain, -1.5, RATE)
     assert y.dtype == np.int16 and len(y) == len(x)
-    assert true_peak_dbtp(y) <= -1.5 + 1e-3
+    assert own_true_peak_dbtp(y) <= -1.5 + 1e-3
+    assert true_peak_dbtp(y) <= -1.5 + 0.15        # libebur128's interpolator differs
     assert abs(integrated_loudness([y], RATE) + 19.0) < 0.3
     np.testing.assert_array_equal(y, limit_clip(x, gain, -1.5, RATE))     # deterministic
 
@@ -62,7 +63,7 @@ def test_limiter_leaves_quiet_audio_alone():
     np.testing.assert_array_equal(x, y)
 
 
-# --- numpy-only replacements checked against the scipy / pyloudnorm they replace ---------
+# --- checked against scipy and pyloudnorm, independent references ------------------------
 
 RATES = (44100, 48000, 22050, 16000)
 
@@ -99,27 +100,6 @@ def pyloudnorm_sos(rate):
     return np.array(rows)
 
 
-@pytest.mark.parametrize("rate", RATES + (8000, 96000))
-def test_k_weighting_coefficients_are_pyloudnorms(rate):
-    np.testing.assert_array_equal(k_weighting_sos(rate), pyloudnorm_sos(rate))
-
-
-@pytest.mark.parametrize("rate", RATES)
-def test_k_weighting_filter_matches_sosfilt(rate):
-    rng = np.random.default_rng(rate)
-    x = rng.uniform(-1, 1, 3 * rate)
-    x[rate:rate + rate // 2] = 0          # a pause longer than the response: the filter settles
-    x[-rate // 3:] = 0
-    reference = sosfilt(pyloudnorm_sos(rate), x)
-    one_shot = _KWeighting(rate)(x)
-    k = _KWeighting(rate)
-    streamed = np.concatenate([k(c) for c in odd_chunks(x)])
-    assert len(one_shot) == len(streamed) == len(x)
-    assert np.max(np.abs(one_shot - reference)) < 1e-9
-    assert np.max(np.abs(streamed - reference)) < 1e-9
-    assert k.settled                      # a third of a second of silence at the end
-
-
 @pytest.mark.parametrize("rate", RATES)
 @pytest.mark.parametrize("kind", ["noise", "tone"])
 def test_streaming_meter_equals_one_shot_and_pyloudnorm(rate, kind):
@@ -129,14 +109,17 @@ def test_streaming_meter_equals_one_shot_and_pyloudnorm(rate, kind):
     streamed = integrated_loudness(odd_chunks(x), rate)
     reference = pyloudnorm.Meter(rate).integrated_loudness(x / 32768.0)
     assert abs(streamed - one_shot) < 1e-9
-    assert abs(one_shot - reference) < 0.01
+    # Two implementations of BS.1770: their K-weighting shelves (libebur128's and
+    # pyloudnorm's RBJ design) part a little near Nyquist at low rates (white noise
+    # at 16 kHz: 0.125 LU, a tone 0.11 LU; at 44.1 kHz, where we measure, 0.05 LU).
+    assert abs(one_shot - reference) < (0.2 if kind == "noise" else 0.15)
 
 
 def test_clip_loudness_of_a_short_clip_is_its_k_weighted_power():
     x = tone(0.2, RATE)                   # under one 400 ms gating block
     y = sosfilt(pyloudnorm_sos(RATE), x / 32768.0)
     expected = -0.691 + 10 * np.log10(np.mean(y ** 2))
-    assert abs(clip_loudness(x, RATE) - expected) < 1e-9
+    assert abs(clip_loudness(x, RATE) - expected) < 0.05
     assert clip_loudness(np.zeros(100, np.int16), RATE) == float("-inf")
 
 
@@ -159,13 +142,20 @@ def test_peak_envelope_matches_resample_poly():
     assert peak_envelope(alternating).max() > 1.2
 
 
-def test_true_peak_matches_resample_poly():
-    for x in (speechlike(2.0) / 32768.0, np.random.default_rng(3).uniform(-1, 1, 1001),
-              np.array([0.5]), np.array([1.0, -1.0])):
-        expected = np.max(np.abs(resample_poly(x, 4, 1)))
-        assert abs(true_peak(x) - expected) < 1e-12
-    assert true_peak(np.zeros(0)) == 0.0
+def own_true_peak_dbtp(pcm):
+    """The limiter's own estimate: the peak of its envelope."""
+    return 20 * np.log10(max(float(peak_envelope(pcm).max()), 1e-12)) if len(pcm) else -np.inf
+
+
+def test_true_peak_agrees_with_libebur128_and_resample_poly():
+    # Speech-like signals: on full-band clipped noise the interpolators part by 0.5 dB.
+    for x in (speechlike(2.0), speechlike(3.0, seed=5) // 3):
+        ebur = true_peak_dbtp(x)
+        reference = 20 * np.log10(np.max(np.abs(resample_poly(x / 32768.0, 4, 1))))
+        assert abs(own_true_peak_dbtp(x) - reference) < 1e-4
+        assert abs(ebur - reference) < 0.15        # different 4x interpolators
     assert true_peak_dbtp(np.zeros(10, np.int16)) == float("-inf")
+    assert true_peak_dbtp(np.zeros(0, np.int16)) == float("-inf")
 
 
 @pytest.mark.parametrize("size", [*range(1, 10), 441])
@@ -225,7 +215,7 @@ def test_limit_clip_matches_the_scipy_implementation(rate):
             new = limit_clip(x, gain, ceiling, rate)
             old = old_limit_clip(x, gain, ceiling, rate)
             assert np.max(np.abs(new.astype(np.int32) - old)) <= 1
-            assert true_peak_dbtp(new) <= ceiling + 1e-3
+            assert own_true_peak_dbtp(new) <= ceiling + 1e-3
 
 
 def test_importing_the_module_loads_neither_scipy_nor_pyloudnorm():
@@ -239,23 +229,18 @@ def test_importing_the_module_loads_neither_scipy_nor_pyloudnorm():
     assert done.stdout.strip() == "[]"
 
 
-def test_remeasuring_a_limited_clip_by_linearity_equals_measuring_it():
-    """``normalise_clip`` measures the limited clip from the first K-weighting plus the
-    limiter's spans; that must agree with measuring the limited clip itself."""
-    from accesspub.audio.limiter import apply_gain, limiter_gain
-    from accesspub.audio.loudness import _Measured
+@pytest.mark.parametrize("target", [-19.0, -16.0])
+def test_normalise_clip_reaches_target_under_ceiling(target):
+    from accesspub.audio.loudness import normalise_clip
     x = speechlike(6.0, seed=3)
     x[RATE:RATE + 40] = 32000                         # a few sharp peaks to limit
     x[4 * RATE:4 * RATE + 25] = -31000
     context = (RATE // 5, RATE // 5)
-    measured = _Measured(x, RATE, context)
-    assert abs(measured.loudness() - clip_loudness(x, RATE, context)) < 1e-9
-    for gain in (1.1, 3.0):
-        scale, spans = limiter_gain(x, gain, -1.5, RATE)
-        assert spans
-        if gain < 2:                              # only the planted peaks need limiting
-            assert sum(len(g) for _, g in spans) < len(x) // 20
-        limited = apply_gain(x, gain, scale, spans)
-        assert abs(measured.loudness(gain * scale, spans)
-                   - clip_loudness(limited, RATE, context)) < 0.005
-        assert true_peak_dbtp(limited) <= -1.5 + 1e-3
+    y = normalise_clip(x, target, -2.0, RATE, context)
+    assert y.dtype == np.int16 and len(y) == len(x)
+    assert abs(clip_loudness(y, RATE, context) - target) <= 0.1
+    assert own_true_peak_dbtp(y) <= -2.0 + 1e-3
+    reference = pyloudnorm.Meter(RATE).integrated_loudness(
+        np.concatenate([np.zeros(context[0]), y / 32768.0, np.zeros(context[1])]))
+    assert abs(reference - target) <= 0.15
+    np.testing.assert_array_equal(y, normalise_clip(x, target, -2.0, RATE, context))

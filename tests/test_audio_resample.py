@@ -1,4 +1,6 @@
-"""The numpy resampler: same output as scipy's resample_poly (to 1 LSB), without scipy."""
+"""The resampler (libsoxr): agrees with scipy's resample_poly as an independent reference
+on speech-band content, keeps level and frequency, suppresses what the new rate cannot
+carry; without importing scipy."""
 
 from __future__ import annotations
 
@@ -10,7 +12,6 @@ import numpy as np
 import pytest
 from scipy.signal import resample_poly
 
-import accesspub.audio.resample as resample_module
 from accesspub.audio.resample import resample
 
 RATES = [22050, 24000, 16000, 48000, 44100, 8000]
@@ -21,20 +22,14 @@ def _ratio(src: int, dst: int = 44100) -> tuple[int, int]:
     return dst // g, src // g
 
 
-def scipy_reference(x: np.ndarray, src: int, dst: int = 44100) -> np.ndarray:
-    """What accesspub did with scipy: resample_poly in float32, rint, clip to int16."""
-    y = resample_poly(x.astype(np.float32), *_ratio(src, dst))
-    return np.clip(np.rint(y), -32768, 32767).astype(np.int16)
-
-
 def noise(n: int, seed: int = 0) -> np.ndarray:
     return np.random.default_rng(seed).integers(-32768, 32768, n).astype(np.int16)
 
 
-def sweep(n: int, rate: int) -> np.ndarray:
-    """Sine sweep from 50 Hz to the source Nyquist frequency, at -4 dBFS."""
+def sweep(n: int, rate: int, top: float = 0.5) -> np.ndarray:
+    """Sine sweep from 50 Hz to ``top`` times the source rate, at -4 dBFS."""
     t = np.arange(n) / rate
-    f1 = rate / 2
+    f1 = rate * top
     phase = 2 * np.pi * (50 * t + (f1 - 50) / (2 * t[-1]) * t * t)
     return np.rint(20000 * np.sin(phase)).astype(np.int16)
 
@@ -43,44 +38,34 @@ def rms(a: np.ndarray) -> float:
     return float(np.sqrt(np.mean(a.astype(np.float64) ** 2)))
 
 
-def assert_matches_scipy(x: np.ndarray, src: int, dst: int = 44100) -> None:
-    ours, ref = resample(x, src, dst), scipy_reference(x, src, dst)
-    assert ours.dtype == np.int16
-    assert ours.shape == ref.shape
-    if ours.size:
-        assert np.abs(ours.astype(np.int32) - ref).max() <= 1
-        # Off by one only where float32 rounding puts a sample right at a half (~0.01%).
-        assert np.count_nonzero(ours != ref) <= 2 + ours.size // 100
-
-
-@pytest.mark.parametrize("signal", ["noise", "sweep"])
-@pytest.mark.parametrize("src", RATES)
-def test_matches_scipy_resample_poly(src: int, signal: str) -> None:
-    n = 3 * src
-    x = noise(n, seed=src) if signal == "noise" else sweep(n, src)
-    assert_matches_scipy(x, src)
+@pytest.mark.parametrize("src", [s for s in RATES if s != 44100])
+def test_agrees_with_resample_poly_in_the_speech_band(src: int) -> None:
+    """Up to 40 % of the lower rate both filters pass the signal untouched, so the two
+    resamplers agree far below anything audible (they differ near Nyquist, by design:
+    libsoxr's filter is the steeper one)."""
+    x = sweep(3 * src, src, top=0.4 * min(src, 44100) / src)
+    ours = resample(x, src).astype(np.float64)
+    ref = resample_poly(x.astype(np.float64), *_ratio(src))
+    assert ours.shape == (round(len(x) * 44100 / src),)
+    assert abs(len(ref) - len(ours)) <= 1
+    n = min(len(ref), len(ours))
+    edge = 44100 // 20                      # the filters' start-up differs
+    err = rms(ours[edge:n - edge] - ref[edge:n - edge]) / rms(ref[edge:n - edge])
+    assert 20 * np.log10(err) < -50
 
 
 @pytest.mark.parametrize("src", RATES)
-def test_output_length_is_scipys_for_short_inputs(src: int) -> None:
-    # Lengths around the filter's half-length exercise the zero padding at both ends.
+def test_output_length_for_short_inputs(src: int) -> None:
     for n in [*range(0, 70), 101, 147, 160, 441, 1000, 1001]:
-        assert_matches_scipy(noise(n, seed=n), src)
+        y = resample(noise(n, seed=n), src)
+        assert y.dtype == np.int16 and abs(len(y) - n * 44100 / src) <= 0.5 + 1e-9
 
 
-@pytest.mark.parametrize(("src", "dst"), [(24000, 44100), (22050, 44100), (44100, 22050)])
-def test_block_boundaries_do_not_show(monkeypatch: pytest.MonkeyPatch, src: int,
-                                      dst: int) -> None:
-    # Tiny blocks: many block edges inside a short clip, on both computation paths.
-    monkeypatch.setattr(resample_module, "_ROWS_BLAS", 3)
-    monkeypatch.setattr(resample_module, "_ROWS_TAPWISE", 5)
-    assert_matches_scipy(sweep(src // 2, src), src, dst)
-
-
-def test_other_directions_match_scipy() -> None:
-    x = sweep(2 * 44100, 44100)
+def test_other_directions_keep_the_band() -> None:
+    x = sweep(2 * 44100, 44100, top=0.15)
     for dst in (22050, 24000, 16000):
-        assert_matches_scipy(x, 44100, dst)
+        y = resample(x, 44100, dst)
+        assert abs(20 * np.log10(rms(y[dst // 10:-dst // 10]) / rms(x[4410:-4410]))) < 0.1
 
 
 def test_1khz_sine_keeps_frequency_and_level() -> None:
@@ -95,14 +80,14 @@ def test_1khz_sine_keeps_frequency_and_level() -> None:
 def test_tone_above_new_nyquist_is_suppressed() -> None:
     x = np.rint(10000 * np.sin(2 * np.pi * 15000 * np.arange(44100) / 44100)).astype(np.int16)
     y = resample(x, 44100, 22050)
-    assert 20 * np.log10(rms(y[2205:-2205]) / rms(x)) < -40
+    assert rms(y[2205:-2205]) < rms(x) / 100                # under -40 dB
 
 
 def test_full_scale_overshoot_is_clipped_not_wrapped() -> None:
     square = np.where(np.arange(22050) % 50 < 25, 32767, -32768).astype(np.int16)
     y = resample(square, 22050)
     assert y.max() == 32767 and y.min() == -32768
-    assert_matches_scipy(square, 22050)
+    assert np.count_nonzero(np.diff(y.astype(np.int32)) > 60000) == 0     # no wrap-around
 
 
 @pytest.mark.parametrize("src", [22050, 24000, 44100])
@@ -116,8 +101,7 @@ def test_empty_input(src: int) -> None:
 def test_one_sample_input(src: int) -> None:
     x = np.array([12345], dtype=np.int16)
     y = resample(x, src)
-    assert y.shape == resample_poly(x.astype(np.float32), *_ratio(src)).shape
-    assert_matches_scipy(x, src)
+    assert y.dtype == np.int16 and y.shape == (round(44100 / src),)
 
 
 def test_bytes_and_array_inputs_agree() -> None:

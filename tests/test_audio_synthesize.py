@@ -19,7 +19,7 @@ def test_resample_rate_length_and_determinism():
     # the tone survives: dominant frequency still 440 Hz
     spectrum = np.abs(np.fft.rfft(up.astype(float)))
     assert abs(np.argmax(spectrum) * 44100 / len(up) - 440) < 2
-    assert len(resample(pcm, 24000, 44100)) == int(np.ceil(22050 * 44100 / 24000))
+    assert len(resample(pcm, 24000, 44100)) == round(22050 * 44100 / 24000)    # libsoxr's length
     np.testing.assert_array_equal(resample(pcm, 44100, 44100), pcm)
 
 

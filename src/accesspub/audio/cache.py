@@ -29,7 +29,7 @@ import numpy as np
 
 # Bump when anything in how a cached clip is made changes (resampler, trimming, format):
 # every key changes with it, so old entries are simply never read again.
-CACHE_VERSION = "accesspub-clip-3"
+CACHE_VERSION = "accesspub-clip-4"       # 4: libsoxr resampling, libebur128 levelling
 
 
 def clip_key(fingerprint: str, voice: str, lang: str, text: str, sample_rate: int,

@@ -19,6 +19,13 @@ of MO-13.  With ``-write_xing 0`` the same decode is 1105 samples late and 1656 
 Level: in CBR mode LAME's bitrate presets scale the input by 0.95 (-0.446 dB, measured at
 64k and 128k; VBR does not) to leave room for codec overshoot.  ``codec_gain_db`` measures
 it for a bitrate so the loudness stage can aim that much higher and land on target.
+
+Overshoot: the coded signal is the input plus quantisation noise, so a clip limited right at
+the ceiling decodes with its true peak a little above it, by a different amount at every
+peak; over a book's thousands of clips the largest of them set the file's true peak (a
+90-minute novel decoded to -0.8 dBTP against a -1.5 dBTP ceiling).  ``codec_headroom_db``
+is how far under the ceiling clips are limited before encoding so the *decoded* files stay
+under it: measured on speech with ``benchmarks/codec_overshoot.py``.
 """
 
 from __future__ import annotations
@@ -206,3 +213,19 @@ def codec_gain_db(bitrate: str, sample_rate: int = 44100) -> float:
     a = decoded[cut:-cut].astype(np.float64)
     b = tone[cut:-cut].astype(np.float64)
     return round(10 * math.log10(np.mean(a * a) / np.mean(b * b)), 3)
+
+
+# (kbit/s, dB).  Largest per-clip overshoot measured on the sample's levelled Piper speech
+# (benchmarks/codec_overshoot.py, 33 clips at 4-6 frame alignments): 32k 1.30, 48k 0.89,
+# 64k 0.51, 96k 0.24, 128k 0.28 dB; a 90-minute book at 64k reached 0.7 dB, its many more
+# clips reaching further into the tail (x1.4).  Each figure is that tail with room to spare.
+# Fewer bits, more quantisation noise, larger overshoot.
+_HEADROOM_DB = ((32, 1.9), (48, 1.3), (64, 1.0), (96, 0.6), (128, 0.6))
+
+
+def codec_headroom_db(bitrate: str) -> float:
+    """How far under the true-peak ceiling to limit before encoding at ``bitrate`` (dB,
+    positive): the encoder's overshoot on speech.  A rate between two measured ones takes
+    the lower one's (larger) figure."""
+    kbps = int(bitrate.rstrip("kK"))
+    return next((db for rate, db in reversed(_HEADROOM_DB) if rate <= kbps), _HEADROOM_DB[0][1])

@@ -1,14 +1,13 @@
 """Loudness: every sentence clip brought to the target loudness, then a true-peak limiter
 (AU-3).
 
-- ``LoudnessMeter`` measures integrated loudness per ITU-R BS.1770-4 *streaming*, chunk by
-  chunk, with pyloudnorm's own K-weighting coefficients and gating constants, so memory does
-  not grow with the length of the book and the figure agrees with
-  ``pyloudnorm.Meter(rate).integrated_loudness`` (the tests check this to 0.01 LU).
+- Loudness is measured by libebur128 (``pyebur128``): ITU-R BS.1770-4 K-weighting and
+  gating, the implementation ffmpeg's ``ebur128`` filter uses; the tests check it against
+  pyloudnorm.  ``LoudnessMeter`` is fed chunk by chunk, so memory does not grow with the
+  length of the book.
 - ``normalise_clip`` gives one sentence clip the gain that brings *its* loudness to the
-  target and limits its true peak (4x oversampled, BS.1770 Annex 2 style) under the ceiling
-  with a deterministic look-ahead gain envelope (``limit_clip``): the gain dips smoothly
-  around the rare peaks and is exactly 1 elsewhere.
+  target and holds its true peak under the ceiling with ``limiter`` (our own: no library
+  does a look-ahead true-peak limiter), re-measuring the limited clip to correct the gain.
 
 Why per sentence rather than one gain for the release: Piper (like most neural voices)
 scales every sentence to full-scale *peak*, so sentences with different crest factors come
@@ -19,15 +18,9 @@ sentences are still being spoken (no measuring pass over the whole book first), 
 whole file lands on the target because every gated block of speech in it does (the tests
 measure the encoded files).
 
-Why numpy alone: this is imported by every synthesis worker, and scipy.signal,
-scipy.ndimage and pyloudnorm together cost each worker most of a second of CPU and some
-50 MB to import.  It and its parts (``kweighting``: the filter; ``limiter``: true peak and
-the limiter) must never import them, not even lazily; the tests check what replaced them
-against them.  Determinism: every output sample comes from element-wise IEEE arithmetic
-and sequential sums (``limiter``), so the same clip gives the same bytes on any machine.
-Only the loudness *measurement* uses the FFT, whose last bits may differ between machines;
-that moves a clip's gain by ~1e-15 of itself, which changes a rounded sample only if it
-lands within ~1e-11 LSB of a half.
+Imported by every synthesis worker: pyebur128 and soxr add a few milliseconds to numpy's
+import (``benchmarks/worker_import.py``); scipy and pyloudnorm, which cost most of a second,
+are for the tests only.
 """
 
 from __future__ import annotations
@@ -36,64 +29,31 @@ import math
 from typing import Iterable
 
 import numpy as np
+import pyebur128
 
-from accesspub.audio.kweighting import FULL_SCALE, _k_impulse_response, _k_spectrum, _KWeighting
-from accesspub.audio.limiter import (Spans, apply_gain, limit_clip, limiter_gain,
+from accesspub.audio.limiter import (FULL_SCALE, apply_gain, gained, limiter_gain,
                                      needs_limiting, peak_envelope)
 
-_ABS_GATE = -70.0             # LUFS, BS.1770-4 absolute gate
-_REL_GATE = -10.0             # LU below the absolute-gated loudness
+_BLOCK = 0.4                  # s, a BS.1770 gating block: more silence around a clip adds nothing
 
 
 class LoudnessMeter:
-    """Integrated loudness (LUFS) of a mono signal fed as int16 chunks in order.
-
-    400 ms gating blocks with 75 % overlap = sums over four consecutive 100 ms hops, so only
-    one energy figure per 100 ms is kept.  A trailing partial hop is ignored (as a partial
-    block is in BS.1770).
-    """
+    """Integrated loudness (LUFS) of a mono signal fed as int16 (or float, full scale 1.0)
+    chunks in order; a trailing partial gating block is ignored, as in BS.1770."""
 
     def __init__(self, sample_rate: int) -> None:
-        self._filter = _KWeighting(sample_rate)
-        self.hop = round(0.1 * sample_rate)
-        self._rest = np.zeros(0)
-        self._energy: list[np.ndarray] = []
+        self._state = pyebur128.R128State(1, sample_rate, pyebur128.MeasurementMode.MODE_I)
 
     def feed(self, pcm: np.ndarray) -> None:
-        if len(pcm) == 0:
-            return
-        if not pcm.any() and self._filter.settled:
-            # Silence through a settled filter stays silence (long pauses are common).
-            y = np.zeros(len(pcm))
-        else:
-            y = self._filter(np.asarray(pcm, dtype=np.float64) / FULL_SCALE)
-        y = np.concatenate([self._rest, y]) if len(self._rest) else y
-        whole = len(y) // self.hop * self.hop
-        if whole:
-            self._energy.append(np.square(y[:whole]).reshape(-1, self.hop).sum(axis=1))
-        self._rest = y[whole:]
+        if len(pcm):
+            x = np.ascontiguousarray(pcm)
+            if x.dtype != np.int16:
+                x = x.astype(np.float64)
+            self._state.add_frames(x, len(x))
 
     def integrated(self) -> float:
         """Gated integrated loudness in LUFS; -inf for silence or under 400 ms of audio."""
-        hops = np.concatenate(self._energy) if self._energy else np.zeros(0)
-        return _gated(hops, self.hop)
-
-
-def _gated(hops: np.ndarray, hop: int) -> float:
-    """BS.1770 gated loudness from the energy of consecutive 100 ms hops (4 to a block)."""
-    if len(hops) < 4:
-        return float("-inf")
-    z = (hops[:-3] + hops[1:-2] + hops[2:-1] + hops[3:]) / (4 * hop)
-    with np.errstate(divide="ignore"):
-        block = -0.691 + 10 * np.log10(z)
-    gated = z[block >= _ABS_GATE]
-    if len(gated) == 0:
-        return float("-inf")
-    relative = -0.691 + 10 * math.log10(gated.mean()) + _REL_GATE
-    gated = z[(block > relative) & (block > _ABS_GATE)]
-    if len(gated) == 0:
-        return float("-inf")
-    return -0.691 + 10 * math.log10(gated.mean())
+        return pyebur128.get_loudness_global(self._state)
 
 
 def integrated_loudness(chunks: Iterable[np.ndarray], sample_rate: int) -> float:
@@ -104,6 +64,36 @@ def integrated_loudness(chunks: Iterable[np.ndarray], sample_rate: int) -> float
     return meter.integrated()
 
 
+def _in_context(x: np.ndarray, sample_rate: int, context: tuple[int, int]) -> np.ndarray:
+    block = round(_BLOCK * sample_rate)
+    before, after = (min(block, max(0, n)) for n in context)
+    out = np.zeros(before + len(x) + after)
+    out[before:before + len(x)] = x
+    return out
+
+
+def _loudness(x: np.ndarray, sample_rate: int, context: tuple[int, int]) -> float:
+    """``clip_loudness`` of float samples on the int16 scale."""
+    if not np.any(x):
+        return float("-inf")
+    y = _in_context(np.asarray(x, dtype=np.float64) / FULL_SCALE, sample_rate, context)
+    meter = LoudnessMeter(sample_rate)
+    meter.feed(y)
+    measured = meter.integrated()
+    if math.isfinite(measured):
+        return measured
+    # Too short for a gating block (a one-word heading): the K-weighted power of the clip,
+    # libebur128's loudness over a window as long as the clip, ending where it ends.
+    clip = np.asarray(x, dtype=np.float64) / FULL_SCALE
+    window = max(1, len(clip) * 1000 // sample_rate)
+    mode = pyebur128.MeasurementMode.MODE_M
+    state = pyebur128.R128State(1, sample_rate, mode)
+    if window > 400:                    # MODE_M keeps 400 ms
+        state.set_max_window(window)
+    state.add_frames(clip, len(clip))
+    return pyebur128.get_loudness_window(state, window)
+
+
 def clip_loudness(pcm: np.ndarray, sample_rate: int, context: tuple[int, int] = (0, 0)
                   ) -> float:
     """Loudness (LUFS) of one clip as it will be heard: with ``context`` = (samples of
@@ -111,55 +101,7 @@ def clip_loudness(pcm: np.ndarray, sample_rate: int, context: tuple[int, int] = 
     as they will in the narration.  Gated integrated loudness, or for a clip too short for
     a gating block (a one-word heading) the K-weighted power of the clip; -inf for silence.
     """
-    block = round(0.4 * sample_rate)          # more silence than a block adds nothing
-    before, after = (min(block, max(0, n)) for n in context)
-    meter = LoudnessMeter(sample_rate)
-    for part in (np.zeros(before, np.int16), pcm, np.zeros(after, np.int16)):
-        meter.feed(part)
-    measured = meter.integrated()
-    if math.isfinite(measured) or not np.any(pcm):
-        return measured
-    y = _KWeighting(sample_rate)(np.asarray(pcm, dtype=np.float64) / FULL_SCALE)
-    power = float(np.mean(np.square(y)))
-    return -0.691 + 10 * math.log10(power) if power > 0 else float("-inf")
-
-
-class _Measured:
-    """A clip K-weighted once, with its context, so that it can be measured again after a
-    gain and a limiter at a fraction of the cost.
-
-    The K-weighting filter is linear: the limited clip, ``g * (x + x * (e - 1))`` with the
-    limiter's gain ``e`` equal to 1 outside a few short spans, filters to ``g * (K(x) +
-    K(x * (e - 1)))``, and the second term is a short convolution per span.  (Measured
-    before rounding to int16, whose noise is some 100 dB down.)
-    """
-
-    def __init__(self, pcm: np.ndarray, sample_rate: int, context: tuple[int, int]) -> None:
-        block = round(0.4 * sample_rate)          # more silence than a block adds nothing
-        before, after = (min(block, max(0, n)) for n in context)
-        x = np.zeros(before + len(pcm) + after)
-        x[before:before + len(pcm)] = pcm
-        x /= FULL_SCALE
-        self.pcm, self.rate, self.before = pcm, sample_rate, before
-        self.y = _KWeighting(sample_rate)(x)
-        self.hop = round(0.1 * sample_rate)
-
-    def loudness(self, gain: float = 1.0, spans: Spans = ()) -> float:
-        """Gated loudness of the clip times ``gain`` and the limiter's ``spans``."""
-        y = self.y
-        if spans:
-            y = y.copy()
-            ir = _k_impulse_response(self.rate)
-            for start, g in spans:
-                d = self.pcm[start:start + len(g)] / FULL_SCALE * (g.astype(np.float64) - 1)
-                nfft = 1 << (len(d) + len(ir) - 2).bit_length()
-                kd = np.fft.irfft(np.fft.rfft(d, nfft) * _k_spectrum(self.rate, nfft), nfft)
-                at = self.before + start
-                end = min(len(y), at + len(d) + len(ir) - 1)
-                y[at:end] += kd[:end - at]
-        whole = len(y) // self.hop * self.hop
-        energy = np.square(y[:whole]).reshape(-1, self.hop).sum(axis=1) * gain * gain
-        return _gated(energy, self.hop)
+    return _loudness(np.asarray(pcm), sample_rate, context)
 
 
 def normalise_clip(pcm: np.ndarray, target_lufs: float, ceiling_dbtp: float,
@@ -168,18 +110,20 @@ def normalise_clip(pcm: np.ndarray, target_lufs: float, ceiling_dbtp: float,
 
     ``context``: the silence before and after the clip in the narration (see
     ``clip_loudness``).  Limiting a clip lowers its loudness a little, so the gain is
-    corrected from a re-measurement of the limited clip (up to twice) until it is within
-    0.1 LU.
+    corrected from a re-measurement of the limited clip (before rounding; up to twice)
+    until it is within 0.1 LU.
     """
-    clip = _Measured(pcm, sample_rate, context)
-    measured = clip.loudness()
-    if not math.isfinite(measured):            # a one-word clip: no gating block
-        return _normalise_short(pcm, target_lufs, ceiling_dbtp, sample_rate, context)
+    pcm = np.asarray(pcm, dtype=np.int16)
+    measured = clip_loudness(pcm, sample_rate, context)
+    if not math.isfinite(measured):
+        return pcm.copy()
     gain = normalising_gain(measured, target_lufs)
     envelope = peak_envelope(pcm) if needs_limiting(pcm, gain * 1.5, ceiling_dbtp) else None
     scale, spans = limiter_gain(pcm, gain, ceiling_dbtp, sample_rate, envelope)
     for _ in range(2):
-        reached = clip.loudness(gain * scale, spans)
+        if scale == 1.0 and not spans:
+            break                       # a plain gain: the measurement scales exactly
+        reached = _loudness(gained(pcm, gain, scale, spans), sample_rate, context)
         if abs(reached - target_lufs) <= 0.1:
             break
         gain *= normalising_gain(reached, target_lufs)
@@ -187,21 +131,6 @@ def normalise_clip(pcm: np.ndarray, target_lufs: float, ceiling_dbtp: float,
             envelope = peak_envelope(pcm)
         scale, spans = limiter_gain(pcm, gain, ceiling_dbtp, sample_rate, envelope)
     return apply_gain(pcm, gain, scale, spans)
-
-
-def _normalise_short(pcm: np.ndarray, target_lufs: float, ceiling_dbtp: float,
-                     sample_rate: int, context: tuple[int, int]) -> np.ndarray:
-    """``normalise_clip`` for a clip too short (or quiet) for gating: by its power."""
-    measured = clip_loudness(pcm, sample_rate, context)
-    if not math.isfinite(measured):
-        return np.asarray(pcm, dtype=np.int16).copy()
-    gain = normalising_gain(measured, target_lufs)
-    out = limit_clip(pcm, gain, ceiling_dbtp, sample_rate)
-    reached = clip_loudness(out, sample_rate, context)
-    if math.isfinite(reached) and abs(reached - target_lufs) > 0.1:
-        out = limit_clip(pcm, gain * normalising_gain(reached, target_lufs), ceiling_dbtp,
-                         sample_rate)
-    return out
 
 
 def normalising_gain(measured_lufs: float, target_lufs: float) -> float:

@@ -20,7 +20,7 @@ from accesspub.model import Publication, Timeline
 from accesspub.progress import Progress
 
 # Bump when stitching, loudness, encoding or tagging change what the files contain.
-NARRATION_VERSION = "3"           # 3: CHAP frames stored in time order
+NARRATION_VERSION = "4"           # 4: codec headroom under the true-peak ceiling
 
 
 def narrator_credit(config: Config, publication: Publication) -> str:

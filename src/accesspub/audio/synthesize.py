@@ -143,13 +143,14 @@ class Levelling:
     @classmethod
     def from_config(cls, config: Config, sample_rate: int = SAMPLE_RATE) -> "Levelling":
         """The narration's loudness and peak ceiling, raised by the opposite of the
-        encoder's own level change so the *encoded* files meet them."""
-        from accesspub.audio.encode import codec_gain_db
+        encoder's own level change so the *encoded* files meet them; the ceiling lowered
+        by the encoder's overshoot, which only the decoded files show."""
+        from accesspub.audio.encode import codec_gain_db, codec_headroom_db
         narration = config.narration
         codec_db = codec_gain_db(narration.bitrate, sample_rate)
         context = int(round(min(narration.pauses.sentence, 0.4) * sample_rate))
-        return cls(round(narration.loudness - codec_db, 4),
-                   round(narration.true_peak - codec_db, 4), context)
+        ceiling = narration.true_peak - codec_db - codec_headroom_db(narration.bitrate)
+        return cls(round(narration.loudness - codec_db, 4), round(ceiling, 4), context)
 
     def key(self) -> str:
         return f"level r2 {self.target_lufs} LUFS, ceiling {self.ceiling_dbtp} dBTP, {self.context}"
