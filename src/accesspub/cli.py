@@ -130,13 +130,16 @@ def _releases_at(arg: str, found, root: Path) -> list[str] | None:
 
 
 def _build_action(ctx: click.Context, names: tuple[str, ...], no_audio: bool,
-                  jobs: int | None, strict: bool, quiet: bool):
+                  jobs: int | None, strict: bool, quiet: bool, cluster: str | None = None):
     """One build, as ``build`` runs it and ``watch`` repeats it."""
     from accesspub.build import BuildOptions, run_build
     from accesspub.progress import Progress
 
     def action():
         config = _config(ctx)
+        if cluster:                      # --cluster wins over [narration] cluster
+            from dataclasses import replace
+            config = replace(config, narration=replace(config.narration, cluster=cluster))
         options = BuildOptions(audio=not no_audio, jobs=jobs, strict=strict,
                                releases=_release_names(config, names),
                                progress=Progress(enabled=not quiet))
@@ -164,11 +167,13 @@ def _watch(ctx: click.Context, action) -> None:
 @click.argument("releases", nargs=-1, metavar="[RELEASE|PATH]...")
 @_build_options
 @click.option("-w", "--watch", is_flag=True, help="Rebuild whenever content/ or accesspub.toml changes.")
+@click.option("--cluster", metavar="ADDRESS|local:N", default=None,
+              help="Speak on a Dask cluster (tcp://host:8786), or on N local Dask workers.")
 @click.pass_context
 def build(ctx: click.Context, releases: tuple[str, ...], no_audio: bool, jobs: int | None,
-          strict: bool, quiet: bool, watch: bool) -> None:
+          strict: bool, quiet: bool, watch: bool, cluster: str | None) -> None:
     """Build every release in content/ (or those named) into build/."""
-    action = _build_action(ctx, releases, no_audio, jobs, strict, quiet)
+    action = _build_action(ctx, releases, no_audio, jobs, strict, quiet, cluster)
     _run(ctx, (lambda: _watch(ctx, action)) if watch else action)
 
 

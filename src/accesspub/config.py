@@ -7,7 +7,7 @@ import math
 import os
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +50,10 @@ class Narration:
     pauses: Pauses = Pauses()
     read_noterefs: bool = True        # say "note 1" where a footnote is referenced
     read_table_headers: bool = True   # say a data cell's column header before it
+    # Where synthesis runs and where the clips are kept: not part of what the narration
+    # sounds like, so left out of repr (the finished-narration cache key).
+    cluster: str = field(default="", repr=False, compare=False)        # "tcp://…", "local:N"
+    shared_cache: str = field(default="", repr=False, compare=False)   # clip cache all workers see
 
     def choice_for(self, lang: str) -> VoiceChoice:
         table = dict(self.languages)
@@ -110,6 +114,7 @@ _A11Y_KEYS = {"certified_by": str, "conformance": str, "summary": str}
 _NARRATION_KEYS = {
     "engine": str, "voice": str, "jobs": int, "bitrate": str, "loudness": (int, float),
     "true_peak": (int, float), "read_noterefs": bool, "read_table_headers": bool,
+    "cluster": str, "shared_cache": str,
 }
 _PAUSE_KEYS = {"sentence": (int, float), "paragraph": (int, float), "heading": (int, float),
                "chapter": (int, float)}

@@ -287,7 +287,11 @@ def narrate(publication: Publication, config: Config, out: Path, *, jobs: int | 
     for sentence_id, clip in clips.items():
         for engine in clip.engines:
             engines.setdefault(engine, []).append(sentence_id)
-    return timeline, engines, {"synthesised": clips.misses, "from_cache": clips.hits}
+    speech: dict = {"synthesised": clips.misses, "from_cache": clips.hits}
+    if hasattr(pool, "workers_for"):            # a cluster: who spoke what, at what memory
+        speech["workers"] = pool.workers_for({k for c in clips.values() for k in c.keys})
+        progress.message(pool.status())
+    return timeline, engines, speech
 
 
 def _raise(outcome: dict[str, object]) -> None:
@@ -321,8 +325,12 @@ class Narrator:
         self.config = config
         self.names = names
         self.jobs = jobs
-        self.pool = WorkerPool(engine_factory(config),
-                               jobs or config.narration.jobs or os.cpu_count() or 1)
+        if config.narration.cluster:            # --cluster: a Dask cluster speaks instead
+            from accesspub.audio.cluster import ClusterPool
+            self.pool = ClusterPool(engine_factory(config), config.narration.cluster, config)
+        else:
+            self.pool = WorkerPool(engine_factory(config),
+                                   jobs or config.narration.jobs or os.cpu_count() or 1)
         # The encoder's level change (an ffmpeg round trip) is part of every clip's cache
         # key: measured while the release is read, not when it is first spoken.
         threading.Thread(target=_measure_codec, args=(config,), daemon=True).start()

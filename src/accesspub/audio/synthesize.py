@@ -292,6 +292,15 @@ def _voice(engines: Any, config: Config, lang: str) -> str:
     return (voice_for(choice.engine, lang) if voice_for else choice.voice) or ""
 
 
+def clip_cache(config: Config) -> ClipCache:
+    """The clip cache: the project's, or ``[narration] shared_cache`` (storage every
+    cluster worker sees, relative to the project folder unless absolute)."""
+    shared = config.narration.shared_cache
+    if shared:
+        return ClipCache(Path(shared) if os.path.isabs(shared) else config.root / shared)
+    return ClipCache(config.cache_dir)
+
+
 def _default_jobs(config: Config) -> int:
     return config.narration.jobs or os.cpu_count() or 1
 
@@ -349,7 +358,7 @@ class WorkerPool:
             parts, _ = _plan(publication, engines, config, rate, levelling.key())
         finally:
             getattr(engines, "close", lambda: None)()
-        cache = ClipCache(config.cache_dir)
+        cache = clip_cache(config)
         todo = [k for k in parts if cache.info(k) is None]
         batches = self.speak(parts, todo, config, rate, str(cache.root.parent), levelling)
         self.prefetched.update(batches)
@@ -473,7 +482,7 @@ def synthesize_publication(
     rate = SAMPLE_RATE
     levelling = Levelling.from_config(config, rate) if level else None
     level_key = levelling.key() if levelling is not None else ""
-    cache = cache or ClipCache(config.cache_dir)
+    cache = cache or clip_cache(config)
     jobs = _default_jobs(config) if jobs is None else (jobs or os.cpu_count() or 1)
     engines = engine_set_factory()
     out = Synthesis()

@@ -1,0 +1,419 @@
+"""Synthesis on a Dask cluster: ``accesspub build --cluster tcp://host:8786 | local:N``.
+
+``ClusterPool`` stands where the local ``WorkerPool`` stands (``speak``, ``prefetch``,
+``claim``, ``spoken_ahead``, ``close``), so ``synthesize_publication`` and the stitching
+that streams behind it do not know which one they were given.  What differs:
+
+- a worker loads its voice once, in ``VoicePlugin.setup`` (``Client.register_plugin``),
+  not per task; a worker that cannot load it fails the plugin, and the build says which
+  package is missing instead of showing a traceback;
+- a task speaks a batch of clips (``speak_batch``) with the same pure job function as the
+  local pool (``synthesize._speak``) and returns their PCM: the client writes the clip
+  cache, the single source of truth, so nothing depends on a worker's disk.  With
+  ``[narration] shared_cache`` the workers see the cache themselves: they skip clips
+  already there, write their own (atomically, same keys) and return only references;
+- a collector thread takes finished tasks as they come (``distributed.as_completed``),
+  so stitching and encoding run while the cluster is still speaking.
+
+dask/distributed is the optional extra ``accesspub[cluster]``: imported here only.
+"""
+
+from __future__ import annotations
+
+import os
+import queue
+import threading
+from concurrent.futures import Future
+from pathlib import Path
+from typing import Any, Callable
+
+from accesspub.audio.cache import ClipCache
+from accesspub.errors import AccessPubError, ConfigError, EngineUnavailable, ToolError
+
+PLUGIN = "accesspub-voices"
+CONNECT_TIMEOUT = 10.0        # seconds to reach a scheduler before the build gives up
+# Clips per task.  benchmarks/cluster.py measured about 3-5 ms of scheduler and transfer
+# cost per task on this machine against ~0.3 s to speak a clip: 8 clips per task keeps
+# the overhead under 1 % and still leaves a book's last batches small enough to spread.
+BATCH = 8
+
+
+def _peak_rss() -> int:
+    """This process's peak resident memory in bytes (VmHWM), 0 where unknown."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    import resource
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
+def _plugin_base():
+    from distributed.diagnostics.plugin import WorkerPlugin
+    return WorkerPlugin
+
+
+class VoicePlugin:
+    """Loads the narration's voice once per worker; hands out engine sets to tasks.
+
+    An engine set is not thread-safe, so a worker with several threads keeps a free list:
+    the first comes from ``setup``, more are made only when threads overlap.
+    """
+
+    name = PLUGIN
+
+    def __init__(self, factory: Callable[[], Any], engine: str) -> None:
+        self.factory = factory
+        self.engine = engine
+
+    def setup(self, worker=None) -> None:
+        self.free: list[Any] = []          # made here: the plugin is pickled to workers
+        self.lock = threading.Lock()
+        # One ONNX thread per session, as in the local pool: the same arithmetic, and a
+        # worker runs as many clips at once as it has threads instead.
+        os.environ["ACCESSPUB_ONNX_THREADS"] = "1"
+        if os.environ.get("ACCESSPUB_CLUSTER_LOCAL"):
+            # A worker of --cluster local:N is in the build's process group: Ctrl-C is the
+            # build's to handle (it cancels the futures and closes the cluster).
+            import signal
+            try:
+                signal.signal(signal.SIGINT, signal.SIG_IGN)
+            except ValueError:
+                pass                    # not the main thread: the build stops it anyway
+        engines = self.factory()
+        try:
+            loaded = engines.engine(self.engine)          # raises when not installed
+            getattr(loaded, "warm", lambda voice=None: None)(None)
+        except EngineUnavailable as exc:
+            where = getattr(worker, "address", "a worker")
+            raise EngineUnavailable(f"the Dask worker {where} cannot speak: {exc.message}",
+                                    code="cluster-worker-voice",
+                                    hint=(exc.hint or "") + " — install it on every worker: "
+                                    "pip install accesspub") from None
+        self.free.append(engines)
+
+    def teardown(self, worker=None) -> None:
+        for engines in self.free:
+            getattr(engines, "close", lambda: None)()
+        self.free.clear()
+
+    def take(self) -> Any:
+        with self.lock:
+            if self.free:
+                return self.free.pop()
+        return self.factory()
+
+    def give(self, engines: Any) -> None:
+        with self.lock:
+            self.free.append(engines)
+
+
+def _plugin_class():
+    """``VoicePlugin`` as a ``WorkerPlugin``: made on first use, so that importing this
+    module needs no dask (``AccessPubVoicePlugin`` is found by name on the workers)."""
+    cls = globals().get("_PLUGIN_CLASS")
+    if cls is None:
+        cls = type("AccessPubVoicePlugin", (VoicePlugin, _plugin_base()), {})
+        cls.__module__ = __name__
+        globals()["_PLUGIN_CLASS"] = cls
+    return cls
+
+
+def __getattr__(name: str):
+    if name == "AccessPubVoicePlugin":
+        return _plugin_class()
+    raise AttributeError(name)
+
+
+def _plugin(factory: Callable[[], Any], engine: str):
+    return _plugin_class()(factory, engine)
+
+
+def speak_batch(jobs: list[tuple[str, str, str, str]], sample_rate: int, levelling,
+                shared_cache: str) -> dict:
+    """The cluster task: speak (text, lang, key, engine) jobs with this worker's voice.
+
+    Each result is (stored key, PCM or None when written to the shared cache, samples,
+    engine), or the exception, so one bad sentence is reported at its place, not as a
+    failed batch.  Also returns who spoke and this worker's peak memory.
+    """
+    from distributed import get_worker
+    from accesspub.audio.synthesize import _speak, fallback_key
+    worker = get_worker()
+    plugin = worker.plugins[PLUGIN]
+    shared = ClipCache(Path(shared_cache)) if shared_cache else None
+    engines = plugin.take()
+    results: list[Any] = []
+    try:
+        for text, lang, key, engine in jobs:
+            try:
+                if shared is not None:
+                    found = shared.info(key)
+                    if found is not None:
+                        results.append((key, None, found[0], found[1]))
+                        continue
+                pcm, spoke = _speak(engines, text, lang, sample_rate, levelling)
+                stored = key if spoke == engine else fallback_key(key, spoke)
+                if shared is not None:
+                    shared.put(stored, pcm, sample_rate, spoke)
+                    results.append((stored, None, len(pcm), spoke))
+                else:
+                    results.append((stored, pcm, len(pcm), spoke))
+            except Exception as exc:
+                results.append(exc)
+    finally:
+        plugin.give(engines)
+    return {"results": results, "worker": worker.address, "peak": _peak_rss()}
+
+
+def _connect(address: str, workers_env: dict[str, str] | None = None):
+    """(client, the LocalCluster we started or None); ConfigError naming the address."""
+    try:
+        import distributed
+    except ImportError:
+        raise ConfigError(f"--cluster {address} needs dask's distributed package",
+                          code="cluster-missing",
+                          hint="pip install 'accesspub[cluster]'") from None
+    import logging
+    logging.getLogger("distributed").setLevel(logging.ERROR)
+    if address.startswith("local:"):
+        count = address.partition(":")[2]
+        if not count.isdigit() or int(count) < 1:
+            raise ConfigError(f"cluster {address!r}: local:N needs a number of workers",
+                              code="config-value", hint="for example --cluster local:2")
+        cluster = distributed.LocalCluster(
+            n_workers=int(count), threads_per_worker=1, processes=True,
+            dashboard_address=None, silence_logs=logging.ERROR,
+            env={"ACCESSPUB_CLUSTER_LOCAL": "1", **(workers_env or {})})
+        return distributed.Client(cluster, set_as_default=False), cluster
+    try:
+        client = distributed.Client(address, timeout=CONNECT_TIMEOUT, set_as_default=False)
+    except (OSError, TimeoutError, ValueError) as exc:
+        raise ConfigError(f"cannot reach the Dask scheduler at {address} within "
+                          f"{CONNECT_TIMEOUT:.0f} s ({type(exc).__name__})",
+                          code="cluster-unreachable",
+                          hint="start it with `dask scheduler` and check the address, or "
+                          "build without --cluster") from None
+    return client, None
+
+
+class ClusterPool:
+    """Synthesis on a Dask cluster, with the interface of ``synthesize.WorkerPool``."""
+
+    def __init__(self, factory: Callable[[], Any], address: str, config,
+                 workers_env: dict[str, str] | None = None) -> None:
+        self.factory = factory
+        self.address = address
+        self.shared_cache = config.narration.shared_cache
+        self.client, self.cluster = _connect(address, workers_env)
+        self.used = False
+        self.executor = None                       # not a concurrent.futures pool
+        self.prefetched: dict[Future, list[str]] = {}
+        self.ahead: dict[Future, list[str]] = {}
+        self.spoken_by: dict[str, str] = {}        # stored key -> worker address
+        self.peaks: dict[str, int] = {}            # worker address -> peak RSS (bytes)
+        self.tasks = 0
+        self.clips_total = 0
+        self.clips_done = 0
+        self._pending: dict[Any, tuple] = {}      # dask future -> what to do with it
+        self._lock = threading.Lock()
+        self._closed = False
+        try:
+            self.client.register_plugin(_plugin(factory, config.narration.engine),
+                                        name=PLUGIN)
+        except EngineUnavailable as exc:
+            self.close()
+            raise ToolError(exc.message, code="cluster-worker-voice", hint=exc.hint) from None
+        except BaseException:
+            self.close()
+            raise
+        self._done: queue.Queue = queue.Queue()    # finished tasks, as they finish
+        self._collector = threading.Thread(target=self._collect, name="cluster-results",
+                                           daemon=True)
+        self._collector.start()
+
+    # -- submitting -----------------------------------------------------------------
+
+    def _submit(self, jobs: list, rate: int, levelling, cache_root: str, outer: Future,
+                first: list | None = None, priority: int = 0) -> None:
+        future = self.client.submit(speak_batch, jobs, rate, levelling, self.shared_cache,
+                                    pure=False, retries=2, priority=priority)
+        with self._lock:
+            self._pending[future] = (outer, jobs, cache_root, rate, levelling, first)
+            self.tasks += 1
+        future.add_done_callback(self._done.put)
+
+    def speak(self, parts: dict, keys: list[str], config, rate: int, cache_root: str,
+              levelling) -> dict[Future, list[str]]:
+        """Submit ``keys`` in batches; each (concurrent) future's keys, resolved with
+        [(stored key, samples, engine) | exception] once the clips are in the cache.
+
+        In reading order, not longest first: stitching encodes each sentence as soon as
+        it and those before it are spoken, so a release whose first heading came last
+        would encode nothing until the cluster had finished it.  Releases are submitted
+        as they are read (``prefetch``), all before the first is stitched, and run in
+        that order (priority), so the cluster is never idle between releases.
+        """
+        size = max(1, min(BATCH, len(keys) // (4 * self.workers_alive(default=1))))
+        futures: dict[Future, list[str]] = {}
+        for i in range(0, len(keys), size):
+            batch = keys[i:i + size]
+            jobs = [(parts[k].text, parts[k].lang, k,
+                     config.narration.choice_for(parts[k].lang).engine) for k in batch]
+            outer: Future = Future()
+            outer.set_running_or_notify_cancel()
+            # Earlier batches first: the scheduler otherwise runs the newest ones.
+            self._submit(jobs, rate, levelling, cache_root, outer, priority=-self.tasks)
+            futures[outer] = batch
+        with self._lock:
+            self.clips_total += len(keys)
+        return futures
+
+    def prefetch(self, publication, config) -> None:
+        from accesspub.audio.synthesize import SAMPLE_RATE, Levelling, _plan, clip_cache
+        rate = SAMPLE_RATE
+        levelling = Levelling.from_config(config, rate)
+        engines = self.factory()
+        try:
+            parts, _ = _plan(publication, engines, config, rate, levelling.key())
+        finally:
+            getattr(engines, "close", lambda: None)()
+        cache = clip_cache(config)
+        todo = [k for k in parts if cache.info(k) is None]
+        batches = self.speak(parts, todo, config, rate, str(cache.root.parent), levelling)
+        self.prefetched.update(batches)
+        self.ahead.update(batches)
+
+    def spoken_ahead(self) -> set[str]:
+        spoken = set()
+        for future, keys in self.prefetched.items():
+            if future.done() and future.exception() is None:
+                spoken.update(k for k, r in zip(keys, future.result())
+                              if not isinstance(r, BaseException))
+        return spoken
+
+    def claim(self) -> dict[Future, list[str]]:
+        """Every speculative batch: all are on the cluster already, where cancelling
+        and submitting again would only cost a round trip."""
+        kept, self.ahead = self.ahead, {}
+        return kept
+
+    # -- results --------------------------------------------------------------------
+
+    def _collect(self) -> None:
+        while True:
+            future = self._done.get()
+            if future is None:
+                return
+            with self._lock:
+                entry = self._pending.pop(future, None)
+            if entry is None:
+                continue
+            try:
+                self._finish(future, *entry)
+            except BaseException as exc:
+                if not entry[0].done():
+                    entry[0].set_exception(exc)
+
+    def _finish(self, future, outer: Future, jobs: list, cache_root: str, rate: int,
+                levelling, first: list | None) -> None:
+        if future.cancelled():
+            outer.cancel() or outer.set_exception(ToolError(
+                "the cluster cancelled a synthesis task", code="cluster-failed"))
+            return
+        if future.status == "error":
+            error = future.exception()
+            if not isinstance(error, AccessPubError):   # e.g. KilledWorker: lost too often
+                error = ToolError(f"the cluster could not run a synthesis task: "
+                                  f"{type(error).__name__}: {error}", code="cluster-failed",
+                                  hint="check the workers' logs and memory; build again")
+            outer.set_exception(error)
+            return
+        answer = future.result()
+        worker = answer["worker"]
+        self.peaks[worker] = max(self.peaks.get(worker, 0), answer["peak"])
+        cache = ClipCache(Path(cache_root))
+        results: list[Any] = []
+        failed: list[int] = []
+        for index, result in enumerate(answer["results"]):
+            if isinstance(result, BaseException):
+                results.append(result)
+                failed.append(index)
+                continue
+            stored, pcm, samples, spoke = result
+            if pcm is not None:
+                cache.put(stored, pcm, rate, spoke)
+            self.spoken_by[stored] = worker
+            results.append((stored, samples, spoke))
+        if first is not None:                    # this was the second attempt
+            merged = list(first)
+            for index, result in zip([i for i, r in enumerate(first)
+                                      if isinstance(r, BaseException)], results):
+                merged[index] = result
+            results, failed = merged, []
+        if failed:
+            # Once more, alone: a worker that ran out of memory or lost its voice file
+            # fails differently from a sentence the engine cannot say, which fails twice.
+            self._submit([jobs[i] for i in failed], rate, levelling, cache_root, outer,
+                         first=results)
+            return
+        with self._lock:
+            self.clips_done += len(results)
+        outer.set_result(results)
+
+    def workers_alive(self, default: int = 0) -> int:
+        try:
+            return len(self.client.scheduler_info(n_workers=-1).get("workers", {})) or default
+        except Exception:
+            return default
+
+    def status(self) -> str:
+        """clips done/total and workers alive, for the build's progress."""
+        alive = self.workers_alive()
+        return (f"cluster {self.address}: {self.clips_done}/{self.clips_total} clips, "
+                f"{alive} worker(s) alive")
+
+    def workers_for(self, keys) -> dict[str, dict[str, int]]:
+        """{worker: {"clips": n, "peak_rss": bytes}} for the clips of ``keys`` this build
+        spoke on the cluster."""
+        out: dict[str, dict[str, int]] = {}
+        for key in keys:
+            worker = self.spoken_by.get(key)
+            if worker is not None:
+                entry = out.setdefault(worker, {"clips": 0, "peak_rss": 0})
+                entry["clips"] += 1
+                entry["peak_rss"] = self.peaks.get(worker, 0)
+        return dict(sorted(out.items()))
+
+    def cancel(self) -> None:
+        with self._lock:
+            pending = list(self._pending)
+        if pending:
+            try:
+                self.client.cancel(pending, force=True)
+            except Exception:
+                pass
+
+    def close(self) -> None:
+        self._closed = True
+        self.cancel()
+        if hasattr(self, "_done"):
+            self._done.put(None)
+        try:
+            self.client.close(timeout=5)
+        except Exception:
+            pass
+        if self.cluster is not None:
+            try:
+                self.cluster.close(timeout=5)
+            except Exception:
+                pass
+
+    def __enter__(self) -> "ClusterPool":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -1,0 +1,260 @@
+"""``accesspub build --cluster``: synthesis on a real Dask cluster (LocalCluster, or a
+``dask scheduler`` and ``dask worker`` of their own), compared byte for byte with the
+local process pool, with real Piper speech."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO_ROOT
+from helpers import make_project
+
+pytest.importorskip("distributed")
+pytestmark = pytest.mark.slow
+
+CONFIG = """
+[project]
+language = "en"
+publisher = "Test Office"
+detect_languages = false
+"""
+
+# Three short releases, one of them multilingual: a catalogue, not one book.
+CATALOGUE = {
+    "content/harbour.md": "---\ntitle: Harbour\ndate: 2024-01-02\n---\n\n"
+    "The harbour reopens on Monday after three weeks of repairs.\n\n"
+    "Ferries to the islands run every hour from seven in the morning.\n",
+    "content/library.md": "---\ntitle: Library\ndate: 2024-01-03\n---\n\n"
+    "The city library extends its opening hours in winter.\n\n"
+    "Readers can borrow up to twelve books at a time.\n\n"
+    "## Events\n\nA reading group meets on the first Thursday of every month.\n",
+    "content/market.md": "---\ntitle: Market\ndate: 2024-01-04\n---\n\n"
+    "The Saturday market moves to the old square.\n\n"
+    "Stallholders say [bonjour à tous]{lang=fr} to the visitors from Lyon.\n",
+}
+
+
+# The site's static files are copied from the package as they are, whoever speaks; in a
+# checkout being edited while the tests run they may change between two builds.
+STATIC = {p.name for p in (REPO_ROOT / "src" / "accesspub" / "data").glob("*.*")
+          if p.suffix in (".css", ".js")}
+
+
+def snapshot(folder: Path) -> dict[str, str]:
+    """Every output file's SHA-256, but report.json (it records who spoke, and when) and
+    the site's static files."""
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()
+            and p.name != "report.json" and p.relative_to(folder).as_posix() not in STATIC}
+
+
+def run(root: Path, cache: Path, *args: str, timeout: float = 900,
+        env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    environ = dict(os.environ, ACCESSPUB_CACHE=str(cache), **(env or {}))
+    return subprocess.run([sys.executable, "-m", "accesspub", "-C", str(root), *args],
+                          capture_output=True, text=True, timeout=timeout, env=environ)
+
+
+def report(root: Path) -> dict:
+    import json
+    return json.loads((root / "build" / "report.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def catalogue_local(tmp_path_factory) -> Path:
+    root = make_project(tmp_path_factory.mktemp("local") / "p", CATALOGUE, CONFIG)
+    done = run(root, root.parent / "cache", "build", "-q")
+    assert done.returncode == 0, done.stderr
+    return root
+
+
+def assert_spoken_on_cluster(root: Path, workers: int | None = None) -> None:
+    releases = report(root)["releases"]
+    seen = {}
+    for release in releases:
+        speech = release["speech"]
+        # A clip another release spoke first counts as from the cache here.
+        assert speech["synthesised"] > 0 and speech["workers"], speech
+        for address, entry in speech["workers"].items():
+            assert address.startswith("tcp://")
+            assert entry["clips"] > 0 and entry["peak_rss"] > 50 << 20      # a loaded voice
+            seen[address] = entry
+        assert sum(e["clips"] for e in speech["workers"].values()) >= speech["synthesised"]
+    if workers is not None:
+        assert len(seen) <= workers
+
+
+def test_catalogue_on_local_cluster_is_byte_identical(catalogue_local, tmp_path):
+    root = make_project(tmp_path / "p", CATALOGUE, CONFIG)
+    done = run(root, tmp_path / "cache", "build", "--cluster", "local:2")
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr
+    assert snapshot(root / "build") == snapshot(catalogue_local / "build")
+    assert len(snapshot(root / "build")) > 20
+    assert_spoken_on_cluster(root, workers=2)
+    assert "worker(s) alive" in done.stderr      # progress names the cluster
+
+
+def test_sample_on_local_cluster_is_byte_identical(narrated, tmp_path):
+    root = tmp_path / "sample"
+    root.mkdir()
+    for part in ("accesspub.toml", "content", "assets"):
+        source = REPO_ROOT / part
+        (shutil.copytree if source.is_dir() else shutil.copy)(source, root / part)
+    done = run(root, tmp_path / "cache", "build", "-q", "--cluster", "local:2")
+    assert done.returncode == 0, done.stderr
+    assert snapshot(root / "build") == snapshot(narrated["sample"].root / "build")
+    assert_spoken_on_cluster(root, workers=2)
+
+
+def _workers_of(pid: int) -> list:
+    """The Dask worker processes a build started (its LocalCluster's nannies' children)."""
+    import psutil
+    found = []
+    for child in psutil.Process(pid).children(recursive=True):
+        try:
+            line = " ".join(child.cmdline())
+        except psutil.Error:
+            continue
+        if "spawn_main" in line and "resource_tracker" not in line:
+            found.append(child)
+    return found
+
+
+def test_killed_worker_is_replaced_and_the_build_is_identical(catalogue_local, tmp_path):
+    root = make_project(tmp_path / "p", CATALOGUE, CONFIG)
+    cache = tmp_path / "cache"
+    build = subprocess.Popen(
+        [sys.executable, "-m", "accesspub", "-C", str(root), "build", "-q",
+         "--cluster", "local:2"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env=dict(os.environ, ACCESSPUB_CACHE=str(cache)), start_new_session=True)
+    killed = None
+    try:
+        # Kill one worker once the cluster has started speaking (the first clip is in the
+        # cache) and while clips remain.
+        deadline = time.monotonic() + 600
+        while time.monotonic() < deadline and build.poll() is None:
+            clips = list((cache / "clips").rglob("*.wav")) if (cache / "clips").exists() else []
+            workers = _workers_of(build.pid)
+            if clips and len(workers) == 2:
+                killed = workers[0].pid
+                os.kill(killed, signal.SIGKILL)
+                break
+            time.sleep(0.05)
+        out, err = build.communicate(timeout=900)
+    finally:
+        if build.poll() is None:
+            os.killpg(build.pid, signal.SIGKILL)
+            build.wait()
+    assert killed is not None, "the build finished before a worker could be killed:\n" + err
+    assert build.returncode == 0, err
+    assert "Traceback" not in err
+    assert snapshot(root / "build") == snapshot(catalogue_local / "build")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_unreachable_scheduler_fails_cleanly_within_the_timeout(tmp_path):
+    from accesspub.audio.cluster import CONNECT_TIMEOUT
+    root = make_project(tmp_path / "p", CATALOGUE, CONFIG)
+    address = f"tcp://127.0.0.1:{_free_port()}"          # nobody listens there
+    started = time.monotonic()
+    done = run(root, tmp_path / "cache", "build", "--cluster", address, timeout=120)
+    elapsed = time.monotonic() - started
+    assert done.returncode == 2, done.stderr
+    assert address in done.stderr and "cluster-unreachable" in done.stderr, done.stderr
+    assert "Traceback" not in done.stderr
+    assert elapsed < CONNECT_TIMEOUT + 30, elapsed
+    assert not (root / "build").exists()
+
+
+# A worker machine without the voice package: a sitecustomize on the worker's PYTHONPATH
+# makes `import piper` fail there as it does where piper-tts is not installed.  The worker
+# is a real `dask worker` process of its own, as on another machine; the build's own
+# process still has piper, so only the worker's plugin can report it.
+HIDE_PIPER = """
+import sys
+class _NoPiper:
+    def find_spec(self, name, path=None, target=None):
+        if name == "piper" or name.startswith("piper."):
+            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+        return None
+sys.meta_path.insert(0, _NoPiper())
+"""
+
+
+def test_worker_without_the_voice_package_fails_cleanly(tmp_path):
+    hidden = tmp_path / "hide"
+    hidden.mkdir()
+    (hidden / "sitecustomize.py").write_text(HIDE_PIPER, encoding="utf-8")
+    port = _free_port()
+    address = f"tcp://127.0.0.1:{port}"
+    dask = str(Path(sys.executable).with_name("dask"))
+    scheduler = subprocess.Popen([dask, "scheduler", "--host", "127.0.0.1", "--port",
+                                  str(port), "--no-dashboard"],
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    worker = subprocess.Popen([dask, "worker", address, "--nworkers", "1", "--nthreads", "1",
+                               "--no-dashboard"], stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL,
+                              env=dict(os.environ, PYTHONPATH=str(hidden)))
+    try:
+        from distributed import Client
+        with Client(address, timeout=60) as client:
+            client.wait_for_workers(1, timeout=60)
+        root = make_project(tmp_path / "p", CATALOGUE, CONFIG)
+        done = run(root, tmp_path / "cache", "build", "--cluster", address, timeout=300)
+    finally:
+        for process in (worker, scheduler):
+            process.terminate()
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+    assert done.returncode != 0
+    assert "cluster-worker-voice" in done.stderr, done.stderr
+    assert "piper-tts" in done.stderr, done.stderr
+    assert "Traceback" not in done.stderr and "internal error" not in done.stderr
+    assert not (root / "build").exists()
+
+
+def test_ctrl_c_cancels_the_cluster_and_leaves_build_as_it_was(tmp_path):
+    from test_interrupt import TEXT, wait_for_line
+    root = make_project(tmp_path / "p", {"content/harbour.md": TEXT}, CONFIG)
+    cache = tmp_path / "cache"
+    first = run(root, cache, "build", "--no-audio", "-q")
+    assert first.returncode == 0, first.stderr
+    before = snapshot(root / "build")
+    # A terminal sends SIGINT to the whole process group: the build and its local workers.
+    build = subprocess.Popen(
+        [sys.executable, "-m", "accesspub", "-C", str(root), "build", "--cluster", "local:2"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+        env=dict(os.environ, ACCESSPUB_CACHE=str(cache)))
+    try:
+        seen = wait_for_line(build, "speaking:", timeout=300)
+        time.sleep(2)
+        os.killpg(build.pid, signal.SIGINT)
+        out, err = build.communicate(timeout=90)
+    finally:
+        if build.poll() is None:
+            os.killpg(build.pid, signal.SIGKILL)
+            build.wait()
+    err = seen + err
+    assert build.returncode == 130, err
+    assert "Traceback" not in err and "internal error" not in err, err
+    assert snapshot(root / "build") == before
+    assert [p.name for p in root.iterdir() if p.name.startswith(".build-")] == []
