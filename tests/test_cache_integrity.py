@@ -34,6 +34,9 @@ engine = "{engine}"
 
 [engine.fake]
 ms_per_char = 8
+
+[outputs]
+formats = []            # the narration's own files only: what the cache holds
 """
 RELEASE = """---
 title: Cache test
