@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from accesspub.audio.cache import ClipCache
+from accesspub.audio.synthesize import SpeakingPool
 from accesspub.errors import AccessPubError, ConfigError, EngineUnavailable, ToolError
 
 PLUGIN = "accesspub-voices"
@@ -200,7 +201,7 @@ def _connect(address: str, workers_env: dict[str, str] | None = None):
     return client, None
 
 
-class ClusterPool:
+class ClusterPool(SpeakingPool):
     """Synthesis on a Dask cluster, with the interface of ``synthesize.WorkerPool``."""
 
     def __init__(self, factory: Callable[[], Any], address: str, config,
@@ -271,29 +272,6 @@ class ClusterPool:
         with self._lock:
             self.clips_total += len(keys)
         return futures
-
-    def prefetch(self, publication, config) -> None:
-        from accesspub.audio.synthesize import SAMPLE_RATE, Levelling, _plan, clip_cache
-        rate = SAMPLE_RATE
-        levelling = Levelling.from_config(config, rate)
-        engines = self.factory()
-        try:
-            parts, _ = _plan(publication, engines, config, rate, levelling.key())
-        finally:
-            getattr(engines, "close", lambda: None)()
-        cache = clip_cache(config)
-        todo = [k for k in parts if cache.info(k) is None]
-        batches = self.speak(parts, todo, config, rate, str(cache.root.parent), levelling)
-        self.prefetched.update(batches)
-        self.ahead.update(batches)
-
-    def spoken_ahead(self) -> set[str]:
-        spoken = set()
-        for future, keys in self.prefetched.items():
-            if future.done() and future.exception() is None:
-                spoken.update(k for k, r in zip(keys, future.result())
-                              if not isinstance(r, BaseException))
-        return spoken
 
     def claim(self) -> dict[Future, list[str]]:
         """Every speculative batch: all are on the cluster already, where cancelling

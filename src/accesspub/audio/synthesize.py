@@ -305,7 +305,51 @@ def _default_jobs(config: Config) -> int:
     return config.narration.jobs or os.cpu_count() or 1
 
 
-class WorkerPool:
+class SpeakingPool:
+    """What every pool of synthesis workers does the same way (``WorkerPool`` here, the
+    Dask ``ClusterPool``): speak a release ahead while it is still being read, and say
+    what that speculative work has spoken.  A pool has ``factory``, ``speak()``,
+    ``prefetched`` and ``ahead``."""
+
+    factory: Callable[[], Any]
+    prefetched: dict[Future, list[str]]
+    ahead: dict[Future, list[str]]
+
+    def prefetch(self, publication: Publication, config: Config) -> None:
+        """Start speaking ``publication`` while the build is still reading it.
+
+        Language detection takes a second or more on a cold cache, and changes only the
+        sentences it finds in another language.  So the workers speak the release as read,
+        before detection, instead of waiting for it; ``claim`` then keeps the batches they
+        have started and the build submits the rest, changed sentences included, in
+        reading order.  What they speak is cached either way: nothing is wasted unless
+        detection changes a sentence already spoken.
+        """
+        rate = SAMPLE_RATE
+        levelling = Levelling.from_config(config, rate)
+        engines = self.factory()
+        try:
+            parts, _ = _plan(publication, engines, config, rate, levelling.key())
+        finally:
+            getattr(engines, "close", lambda: None)()
+        cache = clip_cache(config)
+        todo = [k for k in parts if cache.info(k) is None]
+        batches = self.speak(parts, todo, config, rate, str(cache.root.parent), levelling)
+        self.prefetched.update(batches)
+        self.ahead.update(batches)
+
+    def spoken_ahead(self) -> set[str]:
+        """Keys the speculative batches have spoken so far (clips made by this build,
+        though the build may find them in the cache)."""
+        spoken = set()
+        for future, keys in self.prefetched.items():
+            if future.done() and not future.cancelled() and future.exception() is None:
+                spoken.update(k for k, r in zip(keys, future.result())
+                              if not isinstance(r, BaseException))
+        return spoken
+
+
+class WorkerPool(SpeakingPool):
     """Synthesis worker processes, started before they are needed.
 
     ``jobs`` processes, each speaking ``threads`` sentences at a time (its share of the
@@ -340,39 +384,6 @@ class WorkerPool:
             futures[self.executor.submit(speak_batch_to_cache, self.factory, jobs, rate,
                                          cache_root, levelling, self.threads)] = batch
         return futures
-
-    def prefetch(self, publication: Publication, config: Config) -> None:
-        """Start speaking ``publication`` while the build is still reading it.
-
-        Language detection takes a second or more on a cold cache, and changes only the
-        sentences it finds in another language.  So the workers speak the release as read,
-        before detection, instead of waiting for it; ``claim`` then keeps the batches they
-        have started and the build submits the rest, changed sentences included, in
-        reading order.  What they speak is cached either way: nothing is wasted unless
-        detection changes a sentence already spoken.
-        """
-        rate = SAMPLE_RATE
-        levelling = Levelling.from_config(config, rate)
-        engines = self.factory()
-        try:
-            parts, _ = _plan(publication, engines, config, rate, levelling.key())
-        finally:
-            getattr(engines, "close", lambda: None)()
-        cache = clip_cache(config)
-        todo = [k for k in parts if cache.info(k) is None]
-        batches = self.speak(parts, todo, config, rate, str(cache.root.parent), levelling)
-        self.prefetched.update(batches)
-        self.ahead.update(batches)
-
-    def spoken_ahead(self) -> set[str]:
-        """Keys the speculative batches have spoken so far (clips made by this build,
-        though the build may find them in the cache)."""
-        spoken = set()
-        for future, keys in self.prefetched.items():
-            if future.done() and not future.cancelled() and future.exception() is None:
-                spoken.update(k for k, r in zip(keys, future.result())
-                              if not isinstance(r, BaseException))
-        return spoken
 
     def claim(self) -> dict[Future, list[str]]:
         """The speculative batches already started (each with its keys); those not started
