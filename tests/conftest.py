@@ -242,3 +242,32 @@ def pytest_sessionfinish(session, exitstatus):
         session.exitstatus = 1
         print(f"\nthe fast tier loaded a Piper voice ({folder}): some test speaks but is "
               "not marked slow")
+
+
+CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run",
+                 "--disable-dev-shm-usage", "--autoplay-policy=no-user-gesture-required"]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's chromium driven by Playwright (never a downloaded browser); skipped where
+    it is missing, except on CI, where ``./dev test`` installs it."""
+    reason = None
+    if not CHROMIUM.exists():
+        reason = (f"Chromium is not installed at {CHROMIUM} (scripts/install-ace.sh or "
+                  "./dev test installs Debian's chromium)")
+    else:
+        try:
+            from playwright.sync_api import sync_playwright
+        except ImportError:
+            reason = "playwright is not installed (pip install -e '.[test]')"
+    if reason:
+        if on_ci():
+            pytest.fail(f"{reason}; on CI the browser tests must run", pytrace=False)
+        pytest.skip(reason)
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()

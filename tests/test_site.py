@@ -4,10 +4,8 @@ server, byte ranges, keyboard, reflow, and a screenshot in test-output/site/."""
 
 from __future__ import annotations
 
-import os
 import urllib.error
 import urllib.request
-from pathlib import Path
 
 import pytest
 from lxml import html as lhtml
@@ -16,15 +14,10 @@ from accesspub.build import BuildOptions, run_build
 from accesspub.config import load_config
 from accesspub.commands.serve import parse_range, start_server
 from accesspub.writers.feed import mp3_seconds
-from conftest import on_ci
 from helpers import make_project
 
 pytestmark = pytest.mark.slow
 
-CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run",
-                 "--disable-dev-shm-usage", "--autoplay-policy=no-user-gesture-required"]
 CONFIG = """
 [project]
 language = "en"
@@ -216,27 +209,6 @@ def test_cli_serve_without_build(tmp_path):
 
 
 # --- in the browser ------------------------------------------------------------------------
-
-@pytest.fixture(scope="module")
-def browser():
-    reason = None
-    if not CHROMIUM.exists():
-        reason = (f"Chromium is not installed at {CHROMIUM} (scripts/install-ace.sh or "
-                  "./dev test installs Debian's chromium)")
-    else:
-        try:
-            from playwright.sync_api import sync_playwright
-        except ImportError:
-            reason = "playwright is not installed (pip install -e '.[test]')"
-    if reason:
-        if on_ci():
-            pytest.fail(f"{reason}; on CI the browser tests must run", pytrace=False)
-        pytest.skip(reason)
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
 
 @pytest.fixture
 def tab(browser):

@@ -5,7 +5,6 @@ in test-output/site-player/.  A fake-voice project keeps it fast; the Piper samp
 
 from __future__ import annotations
 
-import os
 import re
 import zipfile
 from pathlib import Path
@@ -16,15 +15,10 @@ from lxml import html as lhtml
 from accesspub.build import BuildOptions, run_build
 from accesspub.commands.serve import start_server
 from accesspub.config import load_config
-from conftest import on_ci
 from helpers import make_project
 
 pytestmark = pytest.mark.slow
 
-CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run",
-                 "--disable-dev-shm-usage", "--autoplay-policy=no-user-gesture-required"]
 CONFIG = """
 [project]
 language = "en"
@@ -168,26 +162,6 @@ def test_stale_narration_has_no_read_along(tmp_path, speech_cache):
 
 
 # --- in the browser ------------------------------------------------------------------------
-
-@pytest.fixture(scope="module")
-def browser():
-    reason = None
-    if not CHROMIUM.exists():
-        reason = f"Chromium is not installed at {CHROMIUM} (./dev test installs Debian's chromium)"
-    else:
-        try:
-            from playwright.sync_api import sync_playwright
-        except ImportError:
-            reason = "playwright is not installed (pip install -e '.[test]')"
-    if reason:
-        if on_ci():
-            pytest.fail(f"{reason}; on CI the browser tests must run", pytrace=False)
-        pytest.skip(reason)
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
 
 def open_page(browser, url: str, width: int = 1280, height: int = 800, **options):
     context = browser.new_context(viewport={"width": width, "height": height}, **options)
