@@ -207,3 +207,11 @@ def test_serve_without_a_build_says_how_to_get_one(tmp_path):
     done = accesspub(root, "serve", "--port", str(free_port()))
     assert done.returncode == 2
     assert "error serve-no-build" in done.stderr and "serve --watch" in done.stderr
+
+
+def test_jobs_on_the_command_line_have_the_config_limit(tmp_path):
+    from accesspub.config import max_jobs
+    result = CliRunner().invoke(main, ["-C", str(tmp_path), "build", "--jobs",
+                                       str(max_jobs() + 1)])
+    assert result.exit_code == 2
+    assert f"is not in the range 1<=x<={max_jobs()}" in result.output

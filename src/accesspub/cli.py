@@ -73,12 +73,18 @@ def _config(ctx: click.Context):
     return load_config(ctx.obj.project)
 
 
+def _max_jobs() -> int:
+    from accesspub.config import max_jobs
+    return max_jobs()
+
+
 def _build_options(command):
     """The options ``build``, ``watch`` and ``serve --watch`` share."""
     for option in reversed([
         click.option("--no-audio", is_flag=True, help="Text-only EPUB: no narration, no overlays."),
-        click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
-                     help="Parallel speech synthesis jobs (default: one per core)."),
+        click.option("-j", "--jobs", type=click.IntRange(min=1, max=_max_jobs()), default=None,
+                     help="Parallel speech synthesis jobs (default: one per core; at most "
+                          "4 per core: more only hold memory)."),
         click.option("--strict", is_flag=True, help="Treat warnings as errors."),
         click.option("-q", "--quiet", is_flag=True, help="No progress, no notices."),
     ]):
