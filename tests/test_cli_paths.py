@@ -210,6 +210,9 @@ def test_serve_without_a_build_says_how_to_get_one(tmp_path):
 
 
 def test_jobs_on_the_command_line_have_the_config_limit(tmp_path):
+    from click.testing import CliRunner
+
+    from accesspub.cli import main
     from accesspub.config import max_jobs
     result = CliRunner().invoke(main, ["-C", str(tmp_path), "build", "--jobs",
                                        str(max_jobs() + 1)])
