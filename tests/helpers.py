@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import textwrap
 import zipfile
 from pathlib import Path
@@ -74,3 +75,10 @@ class Epub:
 
     def dc(self, name: str) -> list[str]:
         return [e.text for e in self.opf.iterfind(f"opf:metadata/dc:{name}", NS)]
+
+
+def snapshot(folder: Path, keep=lambda path: True) -> dict[str, str]:
+    """Every file below ``folder`` (those ``keep`` accepts) by relative path, with its
+    SHA-256: what tests compare to show that nothing changed, or everything did."""
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file() and keep(p)}

@@ -4,7 +4,6 @@ local process pool, with real Piper speech."""
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 import signal
@@ -16,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+import helpers
 from conftest import REPO_ROOT
 from helpers import make_project
 
@@ -53,9 +53,8 @@ STATIC = {p.name for p in (REPO_ROOT / "src" / "accesspub" / "data").glob("*.*")
 def snapshot(folder: Path) -> dict[str, str]:
     """Every output file's SHA-256, but report.json (it records who spoke, and when) and
     the site's static files."""
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()
-            and p.name != "report.json" and p.relative_to(folder).as_posix() not in STATIC}
+    return helpers.snapshot(folder, lambda p: p.name != "report.json"
+                            and p.relative_to(folder).as_posix() not in STATIC)
 
 
 def run(root: Path, cache: Path, *args: str, timeout: float = 900,

@@ -4,7 +4,6 @@ project's own files; a text-only build keeps the narration of the last narrated 
 from __future__ import annotations
 
 import errno
-import hashlib
 import json
 import os
 from pathlib import Path
@@ -14,21 +13,8 @@ from click.testing import CliRunner
 
 from accesspub import folders
 from accesspub.cli import main
-from helpers import make_project
-
-FAKE = """
-[project]
-language = "en"
-publisher = "Test Office"
-base_url = "https://example.org/releases/"
-
-[narration]
-engine = "fake"
-jobs = 1
-
-[podcast]
-title = "Test Podcast"
-"""
+from accesspub.testing import FAKE_NARRATION as FAKE
+from helpers import make_project, snapshot
 
 RELEASE = """
 ---
@@ -55,12 +41,6 @@ The garden closes for winter. Thank you for visiting.
 
 def run(root: Path, *args: str):
     return CliRunner().invoke(main, ["-C", str(root), *args])
-
-
-def snapshot(folder: Path) -> dict[str, str]:
-    """Every file below ``folder`` by relative path, with its digest."""
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def project(tmp_path: Path, config: str = FAKE, **files: str) -> Path:
@@ -294,7 +274,7 @@ def test_a_build_of_one_release_keeps_the_others(tmp_path):
 
 def test_a_skipped_feed_is_reported(tmp_path):
     root = project(tmp_path, FAKE.replace('base_url = "https://example.org/releases/"', "")
-                   .replace('[podcast]\ntitle = "Test Podcast"', ""))
+                   .replace('[podcast]\ntitle = "Test Office releases"', ""))
     result = run(root, "build")
     assert result.exit_code == 0, result.output
     assert "notice feed-skipped: no podcast feed: accesspub.toml sets neither " \

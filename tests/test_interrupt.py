@@ -3,7 +3,6 @@ any synthesis worker, and the previous build/ exactly as it was."""
 
 from __future__ import annotations
 
-import hashlib
 import os
 import selectors
 import signal
@@ -14,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import make_project
+from helpers import make_project, snapshot
 
 pytestmark = pytest.mark.slow
 
@@ -31,11 +30,6 @@ detect_languages = false
 [narration]
 jobs = 2
 """
-
-
-def snapshot(folder: Path) -> dict[str, str]:
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def run(root: Path, *args: str) -> subprocess.CompletedProcess:
