@@ -210,6 +210,20 @@ def test_json_format(tmp_path):
     }]
 
 
+
+def test_json_with_speech_stays_one_json_array(tmp_path):
+    make_project(tmp_path, {"content/a.md": HEAD + "See [here](https://example.org).\n\n"
+                            "It costs £5 in 2020.\n"})
+    result = CliRunner(mix_stderr=False).invoke(
+        main, ["-C", str(tmp_path), "check", "--json", "--speech"])
+    assert result.exit_code == 0
+    data = json.loads(result.stdout)
+    assert data[0]["code"] == "a11y-link-text"
+    [spoken] = [d for d in data if d["code"] == "spoken-form" and "£" in d["text"]]
+    assert spoken["file"] == "content/a.md" and spoken["line"] == 9
+    assert spoken["text"] == "It costs £5 in 2020."
+    assert spoken["spoken"] == "It costs five pounds in twenty twenty."
+
 def test_json_strict_exit_code(tmp_path):
     make_project(tmp_path, {"content/a.md": HEAD + "See [here](https://example.org).\n"})
     assert check(tmp_path, "--json", "--strict").exit_code == 1

@@ -216,16 +216,21 @@ def check(ctx: click.Context, releases: tuple[str, ...], speech: bool, as_json: 
         if speech and diag.errors:
             publications = _speak_releases_without_errors(config, publications, diag, lexicon)
         heard = _listen(config, publications, diag) if listen and not diag.errors else []
+        differences = [(sentence, spoken) for publication in (publications if speech else ())
+                       for sentence, spoken in speech_differences(publication)]
         if as_json:
-            click.echo(json.dumps([d.as_json() for d in diag.items], indent=2, ensure_ascii=False))
+            # One array for every reader of --json: spoken forms are "note" entries in it.
+            click.echo(json.dumps([d.as_json() for d in diag.items]
+                                  + [_spoken_json(s, spoken) for s, spoken in differences],
+                                  indent=2, ensure_ascii=False))
         else:
             _print_diagnostics(diag.items, err=False)
-        if speech and lexicon is None and diag.errors and (config.content_dir / "lexicon.pls").exists():
+        if (speech and not as_json and lexicon is None and diag.errors
+                and (config.content_dir / "lexicon.pls").exists()):
             click.echo("note: the spoken forms below are without the lexicon, which has errors")
-        for publication in publications if speech else ():
-            for sentence, spoken in speech_differences(publication):
-                click.echo(f"{sentence.location}: {sentence.id}\n    text:   {sentence.text}\n"
-                           f"    spoken: {spoken}")
+        for sentence, spoken in differences if not as_json else ():
+            click.echo(f"{sentence.location}: {sentence.id}\n    text:   {sentence.text}\n"
+                       f"    spoken: {spoken}")
         failed = diag.errors or (strict and diag.warnings)
         for result in heard if not as_json else ():
             click.echo(result.summary())
@@ -234,6 +239,13 @@ def check(ctx: click.Context, releases: tuple[str, ...], speech: bool, as_json: 
         if failed:
             ctx.exit(1)
     _run(ctx, action)
+
+
+def _spoken_json(sentence, spoken: str) -> dict:
+    where = sentence.location
+    return {"level": "note", "code": "spoken-form", "message": f"spoken: {spoken}",
+            "file": str(where.path) if where else None, "line": where.line if where else None,
+            "hint": None, "id": sentence.id, "text": sentence.text, "spoken": spoken}
 
 
 def _listen(config, publications, diag) -> list:
