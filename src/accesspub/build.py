@@ -54,6 +54,8 @@ def analyse(config: Config, names: tuple[str, ...] = (), head: HeadStart | None 
     lint_project(config, publications, lexicon, diag, complete=not names)
     if not diag.errors:
         publications = [apply_speech(p, config, diag, lexicon) for p in publications]
+        from accesspub.respeak import check as check_respeak
+        check_respeak(config, publications, diag)
     return publications, diag, lexicon
 
 
@@ -100,7 +102,9 @@ def build_release(publication: Publication, config: Config, options: BuildOption
     speech: dict[str, int] = {}
     kept = None
     if narrator is not None and publication.slug not in options.text_only:
-        timeline, engines, speech = narrator.narrate(publication, out, options.progress)
+        from accesspub.respeak import marked      # sentences to be spoken with another seed
+        timeline, engines, speech = narrator.narrate(marked(publication, config), out,
+                                                     options.progress)
     elif previous is not None:
         kept = _keep_narration(publication, config, out, previous, diag)
     lexicon_bytes = lexicon.to_pls_bytes() if lexicon is not None and hasattr(lexicon, "to_pls_bytes") else None

@@ -344,6 +344,35 @@ def voices_install(ctx: click.Context, name: str) -> None:
 
 
 @main.command()
+@click.argument("target")
+@click.option("--seed", type=click.IntRange(1, 999), default=None,
+              help="The seed to use (default: the next one).")
+@click.option("--undo", is_flag=True, help="Back to the first recording: remove the entry.")
+@click.pass_context
+def respeak(ctx: click.Context, target: str, seed: int | None, undo: bool) -> None:
+    """Speak one garbled sentence again, with another noise seed, at the next build.
+
+    TARGET: FILE:LINE as a warning shows it, a sentence id (c01-s0003, or
+    RELEASE/c01-s0003), or a few words of the sentence.  Recorded in respeak.toml."""
+    def action():
+        from accesspub.commands.respeak import choose
+        config = _config(ctx)
+        done = choose(config, target, seed, undo)
+        said = " ".join(done.sentence.text.split())
+        said = said if len(said) <= 70 else said[:69] + "…"
+        if done.seed:
+            click.echo(f'{done.sentence.location}: "{said}" will be spoken with seed '
+                       f"{done.seed}" + (f" (was {done.was})" if done.was else "")
+                       + f", recorded in {done.path.name}")
+        else:
+            click.echo(f'{done.sentence.location}: "{said}" will be spoken as first recorded'
+                       + (f" (seed {done.was} removed from {done.path.name})" if done.was else ""))
+        click.echo("next: accesspub build, then listen to it (accesspub check --listen "
+                   "hears it again)")
+    _run(ctx, action)
+
+
+@main.command()
 @click.option("--cache", is_flag=True, help="Also delete the speech cache.")
 @click.pass_context
 def clean(ctx: click.Context, cache: bool) -> None:

@@ -38,7 +38,9 @@ def clip_key(fingerprint: str, voice: str, lang: str, text: str, sample_rate: in
     the loudness levelling applied after speaking, if any).
 
     Fields are joined with NUL, which none of them can contain, so no two different
-    tuples give the same byte string.
+    tuples give the same byte string.  A sentence re-spoken with another noise seed
+    (``accesspub respeak``) has the seed at the head of its ``text``
+    (``engines.select.with_seed``): a key of its own, and every other key unchanged.
     """
     parts = (CACHE_VERSION, fingerprint, voice, lang, text, str(sample_rate), levelling)
     return hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()

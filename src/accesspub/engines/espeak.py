@@ -32,6 +32,8 @@ class EspeakEngine:
 
     name: ClassVar[str] = "espeak"
     accepts_phonemes: ClassVar[bool] = False
+    # espeak-ng speaks the same every time: a respeak seed is ignored (the build warns).
+    accepts_seed: ClassVar[bool] = False
 
     def __init__(self, binary: str = "espeak-ng", voice: str = "",
                  rate: int | None = None) -> None:

@@ -30,6 +30,7 @@ class FakeEngine:
 
     name: ClassVar[str] = "fake"
     accepts_phonemes: ClassVar[bool] = True     # it reads nothing, so anything goes
+    accepts_seed: ClassVar[bool] = True         # another seed, another pitch (respeak tests)
 
     def __init__(self, ms_per_char: int = 40, sample_rate: int = 22050,
                  fail_langs: list[str] | tuple[str, ...] = ()) -> None:
@@ -48,14 +49,16 @@ class FakeEngine:
     def speaks(self, lang: str) -> bool:
         return primary_subtag(lang) not in self.fail_langs
 
-    def synthesize(self, text: str, *, lang: str, voice: str | None = None) -> AudioClip:
+    def synthesize(self, text: str, *, lang: str, voice: str | None = None,
+                   seed: int = 0) -> AudioClip:
         self.calls.append((text, lang, voice))
         if primary_subtag(lang) in self.fail_langs:
             raise EngineError(f"the fake engine was told to fail for {lang!r}",
                               code="engine-failed")
         n = self.sample_rate * self.ms_per_char * len(text) // 1000
         # Pitch from a checksum (not hash(), which changes per process) keeps it repeatable.
-        pitch = 220 + zlib.crc32(f"{lang}\0{voice}\0{text}".encode()) % 440
+        key = f"{lang}\0{voice}\0{text}" + (f"\0{seed}" if seed else "")
+        pitch = 220 + zlib.crc32(key.encode()) % 440
         t = np.arange(n, dtype=np.float64) / self.sample_rate
         tone = 0.3 * np.sin(2 * np.pi * pitch * t)
         return AudioClip((tone * 32767).astype("<i2").tobytes(), self.sample_rate)

@@ -44,6 +44,8 @@ class GttsEngine:
 
     name: ClassVar[str] = "gtts"
     accepts_phonemes: ClassVar[bool] = False
+    # Google's voice has no noise seed to change: a respeak seed is ignored (the build warns).
+    accepts_seed: ClassVar[bool] = False
 
     def __init__(self, tld: str = "com", lang_map: dict[str, str] | None = None,
                  slow: bool = False, retries: int = 4, backoff: float = 1.0,

@@ -60,6 +60,37 @@ class EngineReport:
         return "\n".join(lines)
 
 
+# A respeak seed (``accesspub respeak``) rides at the head of a part's spoken text, between
+# two record separators, from the speech stage to ``EngineSet.speak``: the text is part of
+# the clip's cache key, so only that clip is spoken again, and nothing in between (plans,
+# worker jobs, a Dask cluster) needs to know of seeds.  The reader and the speech stage
+# remove every control character from the text, so no text of a release can carry one.
+SEED_MARK = "\x1e"
+
+
+def with_seed(text: str, seed: int) -> str:
+    """``text`` to be spoken with the noise seed ``seed`` (0: as always, unchanged)."""
+    return f"{SEED_MARK}{seed}{SEED_MARK}{text}" if seed else text
+
+
+def split_seed(text: str) -> tuple[str, int]:
+    """(the text, its respeak seed or 0) from what ``with_seed`` made."""
+    if text.startswith(SEED_MARK):
+        seed, found, rest = text[1:].partition(SEED_MARK)
+        if found and seed.isdigit():
+            return rest, int(seed)
+    return text, 0
+
+
+def accepts_seed(engine: str, registry: Mapping[str, str] | None = None) -> bool:
+    """Whether the engine registered as ``engine`` speaks differently with another seed
+    (``accepts_seed`` on its class); False for one that cannot be imported."""
+    try:
+        return bool(getattr(engine_class(engine, registry), "accepts_seed", False))
+    except (AccessPubError, ImportError, AttributeError):
+        return False
+
+
 class EngineSet:
     """The engines a build uses, each loaded once, with per-language choice and fallback.
 
@@ -125,6 +156,9 @@ class EngineSet:
     def speak(self, text: str, lang: str) -> tuple[AudioClip, str]:
         """Say ``text`` in ``lang``; return the clip and the name of the engine that spoke.
 
+        ``text`` may carry a respeak seed (``with_seed``): it is taken off here and given
+        to an engine that ``accepts_seed``; any other engine gets the plain text.
+
         If the chosen engine raises EngineError (or is unavailable) and the language has a
         ``fallback``, the fallback speaks and the switch is recorded in ``fallbacks``.  An
         engine that is *unavailable* (not installed, network down after its retries) is
@@ -155,7 +189,12 @@ class EngineSet:
         return [(name, self.voice_for(name, lang)) for name in names]
 
     def _say(self, name: str, text: str, lang: str) -> AudioClip:
-        return self.engine(name).synthesize(text, lang=lang, voice=self.voice_for(name, lang))
+        engine = self.engine(name)
+        text, seed = split_seed(text)
+        if seed and getattr(engine, "accepts_seed", False):
+            return engine.synthesize(text, lang=lang, voice=self.voice_for(name, lang),
+                                     seed=seed)
+        return engine.synthesize(text, lang=lang, voice=self.voice_for(name, lang))
 
     def fingerprint(self, lang: str) -> str:
         """The fingerprint of the engine chosen for ``lang`` (part of every cache key).

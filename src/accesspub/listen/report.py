@@ -70,14 +70,22 @@ def _quote(text: str, limit: int = 120) -> str:
     return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
+def respeak_command(result: ReleaseListen, heard: Heard) -> str:
+    """The command that re-speaks ``heard``'s sentence: by its file and line when no other
+    sentence starts there, else by its id (a paragraph's sentences share its line)."""
+    shared = sum(1 for s in result.sentences if s.location == heard.location)
+    return f"accesspub respeak {heard.location if shared == 1 else f'{result.slug}/{heard.id}'}"
+
+
 def diagnose(result: ReleaseListen, diag: Diagnostics) -> None:
     for s in result.sentences:
         where = _location(s.location)
         if s.status == "mismatch":
             diag.warning("listen-mismatch", f'meant "{_quote(s.meant)}", heard '
                          f'"{_quote(s.heard)}" (WER {s.wer:.2f})', where,
-                         f"listen to {s.where}; if the voice garbled it, re-speak it; if a "
-                         f"word is said wrong, add it to content/lexicon.pls. {CAVEAT}")
+                         f"listen to {s.where}; if the voice garbled it, re-speak it with "
+                         f"another seed: {respeak_command(result, s)}; if a word is said "
+                         f"wrong, add it to content/lexicon.pls. {CAVEAT}")
         elif s.status == "recogniser-limit":
             diag.notice("listen-recogniser-limit", f"lang={s.lang}: Whisper base does not "
                         f"hear this well enough to judge it (heard \"{_quote(s.heard)}\")",
@@ -124,7 +132,9 @@ def write_report(results: list[ReleaseListen], output: Path, model: str) -> Path
          "wer": round(r.wer, 4), "flagged": len(r.flagged),
          "lexicon": {w: {"heard": h, "at": at} for w, (h, at) in
                      sorted(lexicon_suggestions(r).items())},
-         "sentences": [{**asdict(s), "wer": round(s.wer, 4)} for s in r.sentences]}
+         "sentences": [{**asdict(s), "wer": round(s.wer, 4),
+                        **({"respeak": respeak_command(r, s)} if s.status == "mismatch" else {})}
+                       for s in r.sentences]}
         for r in results]}
     path = output / REPORT_NAME
     tmp = output / f".{REPORT_NAME}.{os.getpid()}.part"

@@ -68,13 +68,17 @@ class PiperEngine:
     """Piper voices; one ``synthesize`` call -> one clip (Piper's sentence chunks joined).
 
     Contract: returns 16-bit mono PCM at the voice's sample rate, trimmed of leading and
-    trailing silence (20 ms kept); the same text, language and settings give identical
-    bytes when the ``onnx`` package is installed (see ``engines.piper.voice``).  Raises ConfigError
-    for bad options, EngineUnavailable when piper-tts is missing, EngineError otherwise.
+    trailing silence (20 ms kept); the same text, language, settings and seed give
+    identical bytes when the ``onnx`` package is installed (see ``engines.piper.voice``).
+    Raises ConfigError for bad options, EngineUnavailable when piper-tts is missing,
+    EngineError otherwise.
     """
 
     name: ClassVar[str] = "piper"
     accepts_phonemes: ClassVar[bool] = True       # "[[ ˈhɛloʊ ]]" is spoken as IPA
+    # Another noise seed, another recording of the same text (accesspub respeak): when a
+    # sentence comes out garbled, the next seed usually does not.
+    accepts_seed: ClassVar[bool] = True
     more_voices: ClassVar[str] = MORE_VOICES      # how to get a voice not listed
 
     def __init__(self, model: str = "", config: str = "", speaker: int | str | None = None,
@@ -195,7 +199,10 @@ class PiperEngine:
         vf = self._file(voice)
         get_voice(vf.model, vf.config, self.threads, self.optimise)
 
-    def synthesize(self, text: str, *, lang: str, voice: str | None = None) -> AudioClip:
+    def synthesize(self, text: str, *, lang: str, voice: str | None = None,
+                   seed: int = 0) -> AudioClip:
+        """``seed``: 0 for the recording every build makes; another small number gives
+        another recording of the same text, as reproducible (``accesspub respeak``)."""
         from accesspub.engines import phonemes
         from accesspub.engines.piper.voice import get_voice
 
@@ -221,7 +228,7 @@ class PiperEngine:
         for sentence in sentences:
             ids = loaded.voice.phonemes_to_ids(sentence)
             try:
-                audio = np.asarray(loaded.ids_to_audio(ids, scales, speaker_id),
+                audio = np.asarray(loaded.ids_to_audio(ids, scales, speaker_id, seed),
                                    dtype=np.float32).reshape(-1)
             except Exception as exc:        # onnxruntime raises its own unrelated types
                 raise EngineError(f"Piper failed to speak {text[:60]!r}: {exc}",

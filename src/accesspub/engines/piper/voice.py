@@ -122,10 +122,11 @@ class LoadedVoice:
         return int(self.voice.config.sample_rate)
 
     def ids_to_audio(self, ids: list[int], scales: tuple[float, float, float],
-                     speaker_id: int | None) -> np.ndarray:
+                     speaker_id: int | None, seed: int = 0) -> np.ndarray:
         """Phoneme ids -> float audio in [-1, 1], exactly as Piper's model produces it.
 
-        ``scales`` is (noise_scale, length_scale, noise_w_scale), Piper's order.
+        ``scales`` is (noise_scale, length_scale, noise_w_scale), Piper's order.  ``seed``
+        (a respeak): another draw of the noise for the same ids; 0 is the usual one.
         """
         args: dict[str, np.ndarray] = {
             "input": np.array([ids], dtype=np.int64),
@@ -137,13 +138,15 @@ class LoadedVoice:
         if not self.noise_inputs:
             return self._decode(self.voice.session.run(None, args)[0])
 
-        seed = int.from_bytes(hashlib.sha256(np.array(ids, dtype="<i8").tobytes()
-                                             + repr(speaker_id).encode()).digest()[:8], "little")
+        basis = np.array(ids, dtype="<i8").tobytes() + repr(speaker_id).encode()
+        if seed:        # seed 0 leaves the basis, and so every existing clip, as it was
+            basis += f"\0respeak {seed}".encode()
+        draw = int.from_bytes(hashlib.sha256(basis).digest()[:8], "little")
         slow = max(1.0, float(scales[1]))          # a larger length_scale needs more frames
         size = max(4096, int(len(ids) * FRAMES_PER_ID * 256 * slow))
         for attempt in range(MAX_GROW):
             for k, name in enumerate(self.noise_inputs):
-                args[name] = _noise_slice(seed, k, size)
+                args[name] = _noise_slice(draw, k, size)
             try:
                 out = self.voice.session.run(None, args)[0]
             except Exception as exc:    # onnxruntime's errors share no useful base class
