@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import tomllib
 import zipfile
+from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from accesspub.build import BuildOptions, prepare
 from accesspub.cli import main
 from accesspub.config import load_config
+from accesspub.errors import Diagnostics
+from accesspub.languages import primary
+from accesspub.read import load_publications
 from helpers import make_project
 
 CONFIG = "[project]\nlanguage = \"en\"\npublisher = \"Test\"\n"
@@ -143,3 +149,123 @@ def test_detection_is_among_the_expected_languages_only():
     welsh_like = "Gwen Evans, Rhys Llewellyn, Dafydd Jones, Eluned Morgan a Carys Powell."
     assert langdetect._screen_tags([welsh_like], langdetect.EXPECTED)[0] in \
         langdetect.EXPECTED
+
+
+# --- the languages detection may choose: the project's own list (issue 14) -------------
+
+WELSH = ("Mae'r cyngor sir yn falch iawn o gyhoeddi bod y llyfrgell newydd ar agor i bawb "
+         "bob dydd o'r wythnos.")
+NAMES = ("Speakers: Gwen Evans, Rhys Llewellyn, Dafydd Jones, Eluned Morgan, Carys Powell, "
+         "Ieuan Wyn.")
+
+
+def _welsh_release(tmp_path, config: str):
+    return make_project(tmp_path, {"content/a.md": (
+        "---\ntitle: Library\ndate: 2024-05-01\nlanguage: en\n---\n\n"
+        "The county council opened the new library in the town centre on Monday morning. "
+        f"{WELSH} The library is open every day of the week from nine until six.\n\n"
+        f"{NAMES}\n")}, config=config)
+
+
+def _languages_of(root) -> dict[str, str]:
+    (publication,), _, _ = prepare(load_config(root), BuildOptions(audio=False))
+    return {s.text[:12]: s.lang for s in publication.iter_sentences()}
+
+
+def test_a_listed_language_may_be_detected_and_names_still_are_not(tmp_path, monkeypatch):
+    monkeypatch.setenv("ACCESSPUB_VOICE_CACHE", str(tmp_path / "voices"))
+    root = _welsh_release(tmp_path / "p", CONFIG + 'detect_among = ["en", "cy"]\n')
+    found = _languages_of(root)
+    assert found[WELSH[:12]] == "cy"
+    assert found[NAMES[:12]] == "en"         # a list of names is never judged
+    assert load_config(root).detect_among == ("en", "cy")
+
+
+def test_a_language_nobody_lists_is_never_chosen(tmp_path, monkeypatch):
+    monkeypatch.setenv("ACCESSPUB_VOICE_CACHE", str(tmp_path / "voices"))
+    root = _welsh_release(tmp_path / "p", CONFIG)
+    found = _languages_of(root)
+    assert "cy" not in found.values() and found[NAMES[:12]] == "en"
+
+
+def test_the_list_is_part_of_the_cached_question(tmp_path, monkeypatch):
+    """A verdict kept for the default list is not reused once the project lists Welsh."""
+    monkeypatch.setenv("ACCESSPUB_VOICE_CACHE", str(tmp_path / "voices"))
+    root = _welsh_release(tmp_path / "p", CONFIG)
+    assert "cy" not in _languages_of(root).values()
+    (root / "accesspub.toml").write_text(CONFIG + 'detect_among = ["en", "cy"]\n')
+    assert _languages_of(root)[WELSH[:12]] == "cy"
+
+
+def test_installed_voices_extend_the_default(tmp_path, monkeypatch):
+    from accesspub.read import langdetect
+    monkeypatch.setenv("ACCESSPUB_VOICE_CACHE", str(tmp_path))
+    assert langdetect.default_languages() == ("de", "en", "es", "fr")
+    installed = tmp_path / "installed"
+    installed.mkdir()
+    for name in ("cy_GB-gwryw_gogleddol-medium.onnx", "cy_GB-gwryw_gogleddol-medium.onnx.json"):
+        (installed / name).write_bytes(b"{}")
+    assert langdetect.default_languages() == ("cy", "de", "en", "es", "fr")
+
+
+def test_the_project_list_replaces_the_default_but_not_what_is_declared(tmp_path):
+    from accesspub.read.langdetect import project_languages
+    root = make_project(tmp_path, {}, config=(
+        '[project]\nlanguage = "en-GB"\ndetect_among = ["cy"]\n'
+        '[narration.languages]\naz = { engine = "piper" }\n'))
+    assert project_languages(load_config(root)) == ("az", "cy", "en")
+
+
+def test_a_bad_tag_in_the_list_is_an_error_at_its_line(tmp_path):
+    root = make_project(tmp_path, {"content/a.md": "# A\n\nText.\n"}, config=(
+        '[project]\nlanguage = "en"\ndetect_among = ["en", "english", 7]\n'))
+    result = CliRunner().invoke(main, ["-C", str(root), "check"])
+    assert result.exit_code != 0 and "Traceback" not in result.output
+    assert ("accesspub.toml:3: error config-language: project.detect_among: 'english' is not "
+            in result.output)
+    assert "accesspub.toml:3: error config-language: project.detect_among: 7 is not text" \
+        in result.output
+
+
+# No release of the corpus gets a language it does not contain: every real post of
+# tests/corpus/ and the sample release, read with detection on, and every language any of
+# their sentences or runs carries checked against what the text really holds.
+CORPUS = Path(__file__).resolve().parent / "corpus"
+POSTS = tomllib.loads((CORPUS / "MANIFEST.toml").read_text(encoding="utf-8"))["post"]
+# Beyond the manifest's language: what each text really contains.
+EXPECT_LANGUAGES = {
+    "de-k8s-gcr-freeze": {"de", "en"},            # its closing thanks are in English
+    "en-18f-accessibility-language": {"en", "es"},  # "Sus ojos son verdes." (twice)
+    # Hugo's note and whatsnext shortcodes: accesspub writes their labels ("Note:",
+    # "What's next") in English, marked as such
+    "fr-k8s-controller": {"fr", "en"},
+    "fr-k8s-annotations": {"fr", "en"},
+    "black-january-2020": {"en", "az"},          # the sample: Azerbaijani passages, marked
+}
+
+
+def _carried(publication) -> set[str]:
+    found = {primary(publication.meta.lang)}
+    for sentence in publication.iter_sentences():
+        found.add(primary(sentence.lang))
+        found.update(primary(r.lang) for r in sentence.runs if r.lang)
+    return found
+
+
+@pytest.mark.parametrize("post", POSTS, ids=[p["name"] for p in POSTS])
+def test_no_corpus_release_gets_a_language_it_does_not_contain(post, tmp_path, monkeypatch):
+    monkeypatch.setenv("ACCESSPUB_VOICE_CACHE", str(tmp_path / "voices"))
+    root = make_project(tmp_path / "p", {
+        f"content/{post['name']}.md": (CORPUS / f"{post['name']}.md").read_bytes()},
+        config='[project]\npublisher = "Test Office"\n')
+    (publication,) = load_publications(load_config(root), Diagnostics())
+    assert primary(publication.meta.lang) == primary(post["language"])
+    assert _carried(publication) <= EXPECT_LANGUAGES.get(post["name"], {post["language"]})
+
+
+def test_the_sample_gets_no_language_it_does_not_contain(tmp_path, monkeypatch):
+    monkeypatch.setenv("ACCESSPUB_VOICE_CACHE", str(tmp_path / "voices"))
+    monkeypatch.setenv("ACCESSPUB_CACHE", str(tmp_path / "cache"))
+    sample = Path(__file__).resolve().parent.parent
+    for publication in load_publications(load_config(sample), Diagnostics()):
+        assert _carried(publication) <= EXPECT_LANGUAGES[publication.slug]

@@ -97,6 +97,7 @@ class Config:
     max_release_bytes: int = 5_000_000
     split_level: int = 3                       # headings down to h3 start a new chapter file and track
     detect_languages: bool = True              # detect undeclared languages of releases and passages
+    detect_among: tuple[str, ...] | None = None   # languages detection may choose; None: the default
     outputs: tuple[str, ...] = ("daisy", "m4b", "lpf")   # listening formats made from the narration
     diagnostics: tuple[Diagnostic, ...] = ()   # warnings found while loading
 
@@ -109,12 +110,13 @@ _PROJECT_KEYS = {
     "content": str, "output": str, "cache": str, "language": str, "publisher": str,
     "author": str, "rights": str, "base_url": str, "number_format": str,
     "max_release_bytes": int, "split_level": int, "detect_languages": bool,
+    "detect_among": list,
 }
 _A11Y_KEYS = {"certified_by": str, "conformance": str, "summary": str}
 _NARRATION_KEYS = {
     "engine": str, "voice": str, "jobs": int, "bitrate": str, "loudness": (int, float),
     "true_peak": (int, float), "read_noterefs": bool, "read_table_headers": bool,
-    "cluster": str, "shared_cache": str,
+    "cluster": str, "shared_cache": str, "worker_memory_frames": int,
 }
 _PAUSE_KEYS = {"sentence": (int, float), "paragraph": (int, float), "heading": (int, float),
                "chapter": (int, float)}
@@ -412,6 +414,13 @@ def load_config(root: Path, overrides: dict[str, Any] | None = None) -> Config:
                           code="config-language",
                           hint='use a BCP 47 tag such as "en" or "en-GB"')
 
+    for tag in project.get("detect_among", []):
+        problem = check_language_tag(tag) if isinstance(tag, str) else f"{tag!r} is not text"
+        if problem:
+            diag.error("config-language", f"project.detect_among: {problem}",
+                       at("project.detect_among"), 'list BCP 47 tags, e.g. ["en", "cy"]')
+    diag.raise_if_errors(ConfigError)
+
     cache = os.environ.get("ACCESSPUB_CACHE") or project.get("cache", ".accesspub-cache")
     content_dir = root / project.get("content", "content")
     output_dir = root / project.get("output", "build")
@@ -433,6 +442,8 @@ def load_config(root: Path, overrides: dict[str, Any] | None = None) -> Config:
         max_release_bytes=project.get("max_release_bytes", 5_000_000),
         split_level=project.get("split_level", 3),
         detect_languages=project.get("detect_languages", True),
+        detect_among=(tuple(dict.fromkeys(primary(t) for t in project["detect_among"]))
+                      if "detect_among" in project else None),
         certified_by=a11y.get("certified_by", ""),
         conformance=conformance,
         accessibility_summary=a11y.get("summary", ""),

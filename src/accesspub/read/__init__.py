@@ -49,13 +49,15 @@ def load_publications(config: Config, diag: Diagnostics, names: tuple[str, ...] 
             raw = read_release(slug, files, config)
             publication = build_publication(raw, config, diag)
             if config.detect_languages:
-                from accesspub.read.langdetect import mark_passages, screen_release
+                from accesspub.read.langdetect import (mark_passages, project_languages,
+                                                       screen_release)
                 # lingua holds the GIL while it loads its models: in this process, it
                 # screens before the workers are given anything (this process could not
                 # feed them meanwhile); in its own, after.
                 if head.speak is not None and head.lingua is not None:
                     head.speak(publication)
-                verdicts = screen_release(publication, config.cache_dir, head.lingua)
+                verdicts = screen_release(publication, config.cache_dir, head.lingua,
+                                          project_languages(config))
                 if head.speak is not None and head.lingua is None:
                     head.speak(publication)
                 publication = mark_passages(publication, diag, config.cache_dir, verdicts)

@@ -27,10 +27,30 @@ WEAK = 0.70                  # a sentence is reported
 MIN_WORDS = 6                # shorter sentences (names, headings) are not judged
 SHARED = 0.5                 # of its words in the release's own: a sentence is not judged
 NAMES = 0.6                  # of its words capitalised: a list of names, not judged
-# Languages a passage may be detected in besides those the release declares anywhere:
-# the ones accesspub has speech rules for.  lingua knows 75; letting it choose among all
-# of them is how a list of English names became Welsh and XPath became Esperanto.
+# Languages a passage may be detected in besides those the release declares anywhere,
+# unless the project lists its own (``[project] detect_among``): the ones accesspub has
+# speech rules for, and those of the Piper voices installed here.  lingua knows 75;
+# letting it choose among all of them is how a list of English names became Welsh and
+# XPath became Esperanto.
 EXPECTED = ("en", "de", "fr", "es")
+
+
+def default_languages() -> tuple[str, ...]:
+    """EXPECTED and the language of every Piper voice installed (a voice is only installed
+    for a language someone means to publish in)."""
+    from accesspub.engines.piper.catalogue import NAME_RE, installed_names
+    voices = {NAME_RE.match(name)["family"] for name in installed_names()}
+    return tuple(sorted({*EXPECTED, *voices}))
+
+
+def project_languages(config) -> tuple[str, ...]:
+    """The languages a project can expect: those its configuration declares (its language
+    and every language it sets a voice for) and its ``detect_among`` list, or by default
+    ``default_languages()``."""
+    declared = {languages.primary(config.language),
+                *(languages.primary(tag) for tag, _ in config.narration.languages)}
+    listed = config.detect_among if config.detect_among is not None else default_languages()
+    return tuple(sorted({*declared, *listed}))
 
 
 @lru_cache(maxsize=1)
@@ -102,12 +122,15 @@ def _prose(markdown: str) -> str:
     return " ".join(text.split())
 
 
-def detect_release_language(markdown: str) -> tuple[str, float] | None:
-    """The language of a release's text and the confidence, when it is clear enough."""
+def detect_release_language(markdown: str, among: tuple[str, ...] = ()
+                            ) -> tuple[str, float] | None:
+    """The language of a release's text and the confidence, when it is clear enough;
+    ``among``: the languages it may be in (``project_languages``; default: any)."""
     prose = _prose(markdown)[:4000]
     if len(prose.split()) < 8:
         return None
-    ranked = confidences(prose)
+    known = tuple(sorted(_tag(lang) for lang in _languages(set(among))))
+    ranked = _ranked(_judge_between(known), prose) if len(known) > 1 else confidences(prose)
     if ranked and ranked[0][1] >= RELEASE_CONFIDENCE:
         return ranked[0]
     return None
@@ -238,7 +261,7 @@ class Verdicts:
     sentence that needed one.
     """
 
-    VERSION = "3"
+    VERSION = "4"
 
     def __init__(self, path: Path | None, lingua: Lingua | None = None) -> None:
         self.path = path
@@ -254,9 +277,11 @@ class Verdicts:
             except (OSError, ValueError, KeyError):
                 self.known = {}
 
-    @staticmethod
-    def _key(kind: str, sentence: Sentence, release_lang: str) -> str:
-        return hashlib.sha256(f"{kind}\0{release_lang}\0{sentence.role}\0{sentence.text}\0"
+    def _key(self, kind: str, sentence: Sentence, release_lang: str) -> str:
+        # The languages chosen among are part of the question: a project that adds one
+        # to ``detect_among`` asks again.
+        return hashlib.sha256(f"{kind}\0{release_lang}\0{','.join(self.among)}\0"
+                              f"{sentence.role}\0{sentence.text}\0"
                               f"{[(r.lang, r.text) for r in sentence.runs]}".encode()).hexdigest()
 
     def screen_all(self, sentences: list[Sentence], release_lang: str) -> None:
@@ -323,21 +348,26 @@ def detect_passages(sentences: list[Sentence], release_lang: str,
     return found
 
 
-def expected_languages(publication: Publication) -> tuple[str, ...]:
+def expected_languages(publication: Publication,
+                       among: tuple[str, ...] | None = None) -> tuple[str, ...]:
     """The languages a passage of ``publication`` may be detected in: those it declares
-    (its own, and every passage an author marked) and those we have speech rules for."""
+    (its own, and every passage an author marked) and ``among`` (the project's,
+    ``project_languages``; default: ``default_languages()``)."""
     declared = {languages.primary(r.lang) for s in publication.iter_sentences()
                 for r in s.runs if r.lang}
-    return tuple(sorted({languages.primary(publication.meta.lang), *declared, *EXPECTED}))
+    listed = among if among is not None else default_languages()
+    return tuple(sorted({languages.primary(publication.meta.lang), *declared, *listed}))
 
 
 def screen_release(publication: Publication, cache_dir: Path | None = None,
-                   lingua: Lingua | None = None) -> Verdicts:
+                   lingua: Lingua | None = None,
+                   among: tuple[str, ...] | None = None) -> Verdicts:
     """The verdicts (cached on disk under ``cache_dir``) with every sentence worth judging
     screened: the step that loads lingua's models, unless the cache has them all.
-    ``lingua``: where lingua runs (default: in this process)."""
+    ``lingua``: where lingua runs (default: in this process); ``among``: as for
+    ``expected_languages``."""
     verdicts = Verdicts(cache_dir / "langdetect.json" if cache_dir else None, lingua)
-    verdicts.among = expected_languages(publication)
+    verdicts.among = expected_languages(publication, among)
     release_lang = publication.meta.lang
     verdicts.screen_all([s for s in publication.iter_sentences()
                          if _eligible(s, release_lang)], release_lang)
@@ -346,13 +376,14 @@ def screen_release(publication: Publication, cache_dir: Path | None = None,
 
 def mark_passages(publication: Publication, diag: Diagnostics,
                   cache_dir: Path | None = None,
-                  verdicts: Verdicts | None = None) -> Publication:
+                  verdicts: Verdicts | None = None,
+                  among: tuple[str, ...] | None = None) -> Publication:
     """A copy in which sentences clearly in another language carry that language."""
     from accesspub.speech import map_sentences
     release_lang = publication.meta.lang
     if verdicts is None:
         verdicts = Verdicts(cache_dir / "langdetect.json" if cache_dir else None)
-        verdicts.among = expected_languages(publication)
+        verdicts.among = expected_languages(publication, among)
     found_in = detect_passages(list(publication.iter_sentences()), release_lang, verdicts)
 
     def mark(sentence: Sentence) -> Sentence:

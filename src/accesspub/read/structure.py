@@ -255,8 +255,9 @@ def build_publication(raw: RawRelease, config: Config, diag: Diagnostics) -> Pub
     images = ImageStore(config.root, diag)
     detected = None
     if config.detect_languages and not any(k in raw.front_matter for k in ("language", "lang", "locale")):
-        from accesspub.read.langdetect import detect_release_language
-        detected = detect_release_language("\n".join(f.text for f in raw.files))
+        from accesspub.read.langdetect import detect_release_language, project_languages
+        detected = detect_release_language("\n".join(f.text for f in raw.files),
+                                           project_languages(config))
     lang_hint = (raw.front_matter.get("language") or raw.front_matter.get("lang")
                  or raw.front_matter.get("locale") or (detected[0] if detected else config.language))
     lang_hint = str(lang_hint)
