@@ -181,3 +181,63 @@ TOKENS = [
 def test_german_never_outputs_digits(tokens: list[str], glue: str) -> None:
     spoken = rules_for("de").speak(glue.join(tokens))
     assert not re.search(r"\d", spoken), spoken
+
+
+# --- issue 14: shapes from the real-text corpus (tests/speech/corpus-de.toml) -----------
+
+REAL_SHAPES = [
+    # ",-" / ".-": no cents, not said
+    ("etwa 7500.- Euro", "etwa siebentausendfünfhundert Euro"),
+    ("50,– €", "fünfzig Euro"),
+    # an area code is one run of digits; a list of numbers goes on after "und"
+    ("Telefonnummer 05221-8880", "Telefonnummer null fünf zwei zwei eins, acht acht acht null"),
+    ("Ruf 02641/975-358 und 975-241",
+     "Ruf null zwei sechs vier eins, neun sieben fünf, drei fünf acht und neun sieben fünf, "
+     "zwei vier eins"),
+    ("zwischen sechs und 12-14 Jahren", "zwischen sechs und zwölf bis vierzehn Jahren"),
+    # dialled numbers after any word for calling, compounds included
+    ("Wählen Sie den Polizeinotruf 110!", "Wählen Sie den Polizeinotruf eins eins null!"),
+    ("Der Polizeinotruf lautet 101.", "Der Polizeinotruf lautet eins null eins."),
+    ("Haus Nr. 110", "Haus Nummer einhundertzehn"),
+    # dates: in brackets without the last dot, short day names, the article a reader adds
+    ("Samstag (21.09) parkte", "Samstag (einundzwanzigster September) parkte"),
+    ("Version (1.5)", "Version (eins Punkt fünf)"),
+    ("Mi, 16. Feb, 22:00", "Mittwoch, sechzehnter Februar, zweiundzwanzig Uhr"),
+    ("Mo.–Fr. 8.30–16.00 Uhr", "Montag bis Freitag acht Uhr dreißig bis sechzehn Uhr"),
+    ("Fr. Müller", "Frau Müller"),
+    ("am Donnerstag, 18. Dezember", "am Donnerstag, dem achtzehnten Dezember"),
+    ("bis Montag, 5. Januar", "bis Montag, den fünften Januar"),
+    ("Freitag, 18. November 2022", "Freitag, achtzehnter November zweitausendzweiundzwanzig"),
+    ("am 3. Mai.", "am dritten Mai."),
+    ("am 3. Feb. kam er", "am dritten Februar kam er"),
+    ("ab 1. Jänner 2023", "ab erstem Jänner zweitausenddreiundzwanzig"),
+    # times: "bis" between two clock times
+    ("von 8.00 bis 18.00 Uhr", "von acht bis achtzehn Uhr"),
+    ("von 8.30 bis 12 Uhr", "von acht Uhr dreißig bis zwölf Uhr"),
+    # a postcode after a house number, digit by digit
+    ("Alleestraße 1, 66292 Riegelsberg",
+     "Alleestraße eins, sechs sechs zwei neun zwei Riegelsberg"),
+    ("Wilhelmstraße 24-30, 53474 Bad Neuenahr",
+     "Wilhelmstraße vierundzwanzig bis dreißig, fünf drei vier sieben vier Bad Neuenahr"),
+    ("Im Jahr 2020, 1500 Menschen", "Im Jahr zweitausendzwanzig, eintausendfünfhundert Menschen"),
+    # scale words without their full stop, units of wind
+    ("144 Mio Euro", "einhundertvierundvierzig Millionen Euro"),
+    ("1 Mrd Euro", "eine Milliarde Euro"),
+    ("22m/s, 44kn, Bft 9",
+     "zweiundzwanzig Meter pro Sekunde, vierundvierzig Knoten, Beaufort neun"),
+    # rulers: the genitive, and the sentence's full stop kept
+    ("zur Zeit Ludwigs XIV.", "zur Zeit Ludwigs des Vierzehnten."),
+    ("Papst Pius XII.", "Papst Pius der Zwölfte."),
+    # the dash closing an aside
+    ("getroffen haben -, ging es", "getroffen haben, ging es"),
+]
+
+
+@pytest.mark.parametrize(("written", "spoken"), REAL_SHAPES, ids=[c[0] for c in REAL_SHAPES])
+def test_shapes_from_real_german_text(written: str, spoken: str) -> None:
+    assert normalize(written, "de") == spoken
+
+
+def test_austrian_german_says_jaenner() -> None:
+    assert normalize("am 1. Januar", "de-AT") == "am ersten Jänner"
+    assert normalize("am 1. Januar", "de") == "am ersten Januar"

@@ -334,3 +334,18 @@ SAMPLE_TOKENS = [
 def test_english_never_outputs_digits(tokens: list[str], glue: str) -> None:
     spoken = rules_for("en").speak(glue.join(tokens))
     assert not re.search(r"\d", spoken), spoken
+
+
+def test_english_runs_in_the_framework_of_every_language() -> None:
+    """Issue 14: one framework. English is a LocaleRules like German, French and Spanish:
+    the same entry point and the same passes in the same order, its own readings in hooks."""
+    from accesspub.speech.locale_rules import LocaleRules
+    from accesspub.speech.normalize import rules_for
+    assert all(isinstance(rules_for(lang), LocaleRules) for lang in ("en", "de", "fr", "es"))
+    for lang in ("en", "en-US"):
+        assert type(rules_for(lang)).speak is LocaleRules.speak
+        assert type(rules_for(lang)).passes is LocaleRules.passes
+    shared = ("say_emails", "say_hashtags", "say_percentages", "say_ranges", "say_numbers",
+              "say_leftover_digits", "split_letters_digits")
+    assert all(getattr(type(rules_for("en")), name) is getattr(LocaleRules, name)
+               for name in shared)

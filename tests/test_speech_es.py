@@ -142,3 +142,46 @@ TOKENS = [
 def test_spanish_never_outputs_digits(tokens: list[str], glue: str) -> None:
     spoken = rules_for("es").speak(glue.join(tokens))
     assert not re.search(r"\d", spoken), spoken
+
+
+# --- issue 14: shapes found on real Spanish pages (tests/speech/corpus-es.toml) ---------
+
+REAL_SHAPES = [
+    # a name and its number: no hyphen, no glued word, and "ha" before a participle is "has"
+    ("La Cumbre del G-20 ha abordado", "La Cumbre del G veinte ha abordado"),
+    ("20 ha de cultivo", "veinte hectáreas de cultivo"),
+    ("la A-6 y la Covid-19", "la A seis y la Covid diecinueve"),
+    # numbers with a slash, the number sign with a dot, a paragraph's letter
+    ("Ley 30/92", "Ley treinta barra noventa y dos"),
+    ("Ley 7 /1985", "Ley siete barra mil novecientos ochenta y cinco"),
+    ("Nº. 4.059/2022", "Número cuatro mil cincuenta y nueve barra dos mil veintidós"),
+    ("nº 131", "número ciento treinta y uno"),
+    ("artículo 49.c)", "artículo cuarenta y nueve c)"),
+    # regnal numbers: one letter only after a regnal name
+    ("Felipe V y Juan Carlos I", "Felipe quinto y Juan Carlos primero"),
+    ("la vitamina C y el grupo D", "la vitamina C y el grupo D"),
+    ("Luis XIV de Francia", "Luis catorce de Francia"),
+    # dates: "del 2014" keeps its "del"; a Roman month
+    ("el 19 de junio del 2014", "el diecinueve de junio del dos mil catorce"),
+    ("20.I.1716", "veinte de enero de mil setecientos dieciséis"),
+    # a minus is a dash before a number, not a range's dash after one
+    ("(–4,20%)", "(menos cuatro coma veinte por ciento)"),
+    ("los –70 ºC", "los menos setenta grados Celsius"),
+    ("entre 1914 – 1918", "entre mil novecientos catorce a mil novecientos dieciocho"),
+    # times, money without cents, both genders, agreement, emergency numbers
+    ("a las 18h00", "a las dieciocho horas"),
+    ("4.544.700,00 euros", "cuatro millones quinientos cuarenta y cuatro mil setecientos euros"),
+    ("el subinspector/a y los/as auxiliares",
+     "el subinspector o subinspectora y los y las auxiliares"),
+    ("Del 21 al 25 de abril", "Del veintiuno al veinticinco de abril"),
+    ("21 Oficinas", "veintiuna Oficinas"),
+    ("el número telefónico 112", "el número telefónico uno uno dos"),
+    ("el artículo 112", "el artículo ciento doce"),
+    ("El Excmo. Ayuntamiento. Expte.: 12/2020.",
+     "El excelentísimo Ayuntamiento. Expediente: doce barra dos mil veinte."),
+]
+
+
+@pytest.mark.parametrize(("written", "spoken"), REAL_SHAPES, ids=[c[0] for c in REAL_SHAPES])
+def test_real_shapes(written: str, spoken: str) -> None:
+    assert normalize(written, "es") == spoken

@@ -150,3 +150,59 @@ TOKENS = [
 def test_french_never_outputs_digits(tokens: list[str], glue: str) -> None:
     spoken = rules_for("fr").speak(glue.join(tokens))
     assert not re.search(r"\d", spoken), spoken
+
+
+# --- issue 14: shapes from the real-text corpus (tests/speech/corpus-fr.toml) -----------
+
+REAL_SHAPES = [
+    # the masculine ordinal indicator: a Latin ordinal, or a book's format
+    ("1º", "primo"),
+    ("2º", "secundo"),
+    ("6 vol. in-8º", "six volumes in-octavo"),
+    ("in-4°", "in-quarto"),
+    ("in-12", "in-douze"),
+    # a full stop after a month's full name ends the sentence
+    ("Le 1er mai.", "Le premier mai."),
+    ("Le 3 janv.", "Le trois janvier."),
+    ("le 3 janv. il part", "le trois janvier il part"),
+    # "s’" is an elided pronoun, not seconds
+    ("la réunion du 12 s’est tenue", "la réunion du douze s'est tenue"),
+    ("la réunion du 12 s'est tenue", "la réunion du douze s'est tenue"),
+    ("en 9,58 s", "en neuf virgule cinquante-huit secondes"),
+    # codes of decrees and legal articles are not ranges
+    ("Vu le décret n° 2016-858",
+     "Vu le décret numéro deux mille seize tiret huit cent cinquante-huit"),
+    ("l'article L. 1111-6", "l'article L. mille cent onze tiret six"),
+    ("articles 4-7", "articles quatre à sept"),
+    # emergency numbers said as numbers, and a date that starts like one
+    ("Appelez le 15", "Appelez le quinze"),
+    ("15/12/2015", "quinze décembre deux mille quinze"),
+    # four-digit short numbers in pairs
+    ("le 3939", "le trente-neuf trente-neuf"),
+    ("3939 euros", "trois mille neuf cent trente-neuf euros"),
+    # times: capitals, "heures 00", ranges
+    ("à 18 H 30", "à dix-huit heures trente"),
+    ("à 20 heures 00", "à vingt heures"),
+    ("08:30 - 12:00", "huit heures trente à douze heures"),
+    ("10h-12h", "dix heures à douze heures"),
+    # ordinals with a space or in capitals
+    ("le 44 ème Sommet", "le quarante-quatrième Sommet"),
+    ("du 1ER juillet", "du premier juillet"),
+    ("SEANCE DU 1 ER OCTOBRE 2013", "SEANCE DU premier octobre deux mille treize"),
+    # money: a decimal point before the euro sign, "HT", francs
+    ("885 636.60 € HT", "huit cent quatre-vingt-cinq mille six cent trente-six euros soixante "
+                        "hors taxes"),
+    ("la somme de 20 000 F.", "la somme de vingt mille francs."),
+    ("un F3 de 60 m²", "un F trois de soixante mètres carrés"),
+    # numbered parts, pages, centuries
+    ("Tome V", "Tome cinq"),
+    ("pp. 313-333", "pages trois cent treize à trois cent trente-trois"),
+    ("du Ier s. apr. J.-C. on", "du premier siècle après Jésus-Christ on"),
+    ("le 19e s. fut", "le dix-neuvième siècle fut"),
+    ("5300 avant J.-C.", "cinq mille trois cents avant Jésus-Christ."),
+]
+
+
+@pytest.mark.parametrize(("written", "spoken"), REAL_SHAPES, ids=[c[0] for c in REAL_SHAPES])
+def test_shapes_from_real_french_text(written: str, spoken: str) -> None:
+    assert normalize(written, "fr") == spoken

@@ -97,16 +97,24 @@ def _wrong_boundary(text: str, at: int, lang: str) -> bool:
     if head[:1] == "." and head[1:2].isalnum():
         return True                             # ".gov", ".NET"
     before = text[max(0, at - _LOOK):at].rstrip()
+    if lang in ("de", "fr") and _cut_without_a_stop(before, head):
+        return True
     if not before.endswith("."):
         return False
     nxt = head.lstrip("([{\"'“„«‘ ")
     if not nxt:
         return False
+    if _MERIDIEM.search(before[-_SIDE:]):
+        # "from 3 to 7 p.m. Friday": a day or a month goes on; anything else may begin.
+        word = re.match(r"[^\W\d_]+", nxt)
+        return nxt[0].isdigit() or nxt[0].islower() or bool(word and word[0] in _DAYS_MONTHS)
+    if nxt[0].islower() and _REGNAL.search(before[-_SIDE:]):
+        return True                             # "Louis XIV. was born"
     is_never, is_may = _abbreviation_before(lang, before[-_SIDE:], head[:_SIDE])
     if not (is_never or is_may):
         return False
-    if nxt[0].isdigit() or nxt[0].islower() or nxt[0] in "%§€$£#.":
-        return True
+    if nxt[0].isdigit() or nxt[0].islower() or nxt[0] in "%§€$£#.–—":
+        return True                             # "CANTON TWP. – The …": a dateline
     word = re.match(r"[^\W\d_]+", nxt)
     if not word or word[0] in starters(lang):
         return False
@@ -115,6 +123,22 @@ def _wrong_boundary(text: str, at: int, lang: str) -> bool:
 
 
 _SIDE = 16      # an abbreviation and the context its pattern looks at fit in this
+
+
+def _cut_without_a_stop(before: str, head: str) -> bool:
+    """German and French: pysbd takes "29. Dezember" or "(1865)" for a list item and starts
+    a sentence before it with no full stop, "!" or "?" before; and no sentence starts
+    with the comma after "au IIIe s. , même"."""
+    end = before.rstrip(")]}\"'”“»«’‘›‹")
+    if end and end[-1] not in ".!?…":
+        return True
+    return head.lstrip()[:1] in (",", ";")
+
+_MERIDIEM = re.compile(r"\b[ap]\.m\.$", re.I)
+_REGNAL = re.compile(r"\b[A-Z][a-zäöüéèç]+ [IVXLC]{1,6}\.$")
+_DAYS_MONTHS = frozenset("""Monday Tuesday Wednesday Thursday Friday Saturday Sunday January
+    February March April May June July August September October November December Mon Tue
+    Wed Thu Fri Sat Sun Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec""".split())
 
 
 @lru_cache(maxsize=4096)

@@ -31,14 +31,16 @@ _EXTRA = {
            "oct", "nov", "déc", "n"],
     "es": ["Sr", "Sra", "Sres", "Srta", "Dña", "Dr", "Dra", "núm", "pág", "págs", "art",
            "aprox", "Avda", "Av", "Ud", "Uds", "vol", "cap", "ene", "feb", "abr", "ago",
-           "sept", "oct", "nov", "dic", "n", "Excmo", "Excma", "Ilmo", "Ilma", "Sto", "Sta"],
+           "sept", "oct", "nov", "dic", "n", "Excmo", "Excma", "Ilmo", "Ilma", "Sto", "Sta",
+           "Nº", "nº", "arts", "p", "Expte", "expte", "Excmos"],
 }
 
 # Of those, the ones written only before what they qualify ("Nr. 5", "bzw. morgen").
 _NEVER_END = {"Nr", "bzw", "ca", "vgl", "ggf", "evtl", "inkl", "zzgl", "Bd", "Abs", "Art",
               "Ziff", "lt", "gem", "sog", "Capt", "Col", "Lt", "Sgt", "Rev", "Hon", "Gov",
               "approx", "vs", "Nos", "Mme", "Mlle", "MM", "Pr", "Sr", "Sra", "Sres", "Srta",
-              "Dña", "Dr", "Dra", "núm", "pág", "págs", "Excmo", "Excma", "Ilmo", "Ilma"}
+              "Dña", "Dr", "Dra", "núm", "pág", "págs", "Excmo", "Excma", "Ilmo", "Ilma",
+              "Nº", "nº", "arts", "Excmos"}
 
 # Words a sentence usually starts with: after an abbreviation, one of these begins a new
 # sentence, any other capitalised word is taken for a name.

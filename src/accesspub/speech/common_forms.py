@@ -26,7 +26,8 @@ def split_vulgar_fractions(text: str, and_word: str, names: dict[str, str] | Non
     def said(char: str) -> str:
         written = fraction_text(char)
         return names.get(written, written)
-    text = re.sub(rf"(\d)([{_VULGAR}])", lambda m: f"{m[1]} {and_word} {said(m[2])}", text)
+    # "2¼" and "1 ¼ cup": a whole number and a fraction, however typed.
+    text = re.sub(rf"(\d) ?([{_VULGAR}])", lambda m: f"{m[1]} {and_word} {said(m[2])}", text)
     return re.sub(rf"[{_VULGAR}]", lambda m: f" {said(m[0])} ", text)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from babel.dates import get_month_names
+from babel.dates import get_day_names, get_month_names
 
 from accesspub.speech import de_data as data
 from accesspub.speech.locale_rules import (WORD, Ctx, LocaleRules, full_year, roman_value,
@@ -23,8 +23,11 @@ MONTHS.update({name.rstrip("."): n
 MONTHS["Jänner"] = 1    # Austria
 MONTHS["Sep"] = 9
 _MONTH = "(?P<month>%s)" % "|".join(sorted(MONTHS, key=len, reverse=True))
-
-
+_ANY_MONTH = "(?:%s)" % "|".join(sorted(MONTHS, key=len, reverse=True))
+# "Mi, 16. Feb", "Mo.–Fr.": Babel's short day names ("Mo.") without their full stop.
+WEEKDAYS = {get_day_names("abbreviated", locale="de")[d].rstrip("."):
+            get_day_names("wide", locale="de")[d] for d in range(7)}
+_WEEKDAY = "(?:%s)" % "|".join(WEEKDAYS)
 
 
 class GermanRules(LocaleRules):
@@ -35,7 +38,7 @@ class GermanRules(LocaleRules):
     slash_word = "Schrägstrich"
     hashtag_word = "Hashtag"
     # "eins eins zwei" is how the emergency numbers are said and dialled.
-    dial_words = r"\b(?:wählen|wählt|anrufen|ruft|rufen|Notruf\w*|Rufnummer|Telefon\w*)\b"
+    dial_words = data.DIAL_WORDS
     words = {"image": "Bild", "note": "Anmerkung"}
     point_words = {",": "Komma", ".": "Punkt"}
     dot_word = "Punkt"
@@ -55,8 +58,72 @@ class GermanRules(LocaleRules):
     quantity_cue = data.QUANTITY_CUE
 
     def own_passes(self):
-        return [self.say_iso_dates, self.say_numeric_dates, self.say_text_dates, self.say_times,
-                self.say_romans, self.say_ordinals]
+        return [self.say_weekdays, self.say_postcodes, self.say_iso_dates,
+                self.say_numeric_dates, self.say_bracket_dates, self.say_text_dates,
+                self.say_times, self.say_romans, self.say_ordinals]
+
+    def before_nfkc(self, text: str) -> str:
+        # "7500.- Euro", "50,– €": the dash stands for no cents and is not said.
+        return re.sub(r"(?<=\d)[.,](?:--|[-–])(?![\d-])", "", text)
+
+    def say_service_numbers(self, text: str, ctx: Ctx) -> str:
+        """"Polizeinotruf 110", Belgium's "101": a number that is dialled is said digit by
+        digit after a word for calling (``data.DIAL_WORDS``, compounds included)."""
+        def spoken(m: re.Match) -> str:
+            before = m.string[max(0, m.start() - 30):m.start()]
+            return self.digits(m[0]) if re.search(self.dial_words, before, re.I) else m[0]
+        return re.sub(rf"(?<![\d.,\w-])(?:{data.SERVICE_NUMBERS})(?![\d]|[.,]\d|[-–]\d)",
+                      spoken, text)
+
+    def say_phones(self, text: str, ctx: Ctx) -> str:
+        """Phone numbers, and the one after "und"/"oder" that continues a list of them
+        ("Ruf 02641/975-358 und 975-241"), which has no label of its own."""
+        text = super().say_phones(text, ctx)
+        digit_words = "|".join(self.digits(str(d)) for d in range(10))
+
+        def more(m: re.Match) -> str:
+            groups = re.findall(r"\d+", m["p"])
+            return f"{m['w']} {m['c']} " + ", ".join(self.phone_group(g) for g in groups)
+        # after two digits said one by one (a phone number, not "sechs und 12-14 Jahre")
+        return re.sub(rf"(?P<w>\b(?:{digit_words}) (?:{digit_words})) (?P<c>und|oder) "
+                      rf"(?P<p>\d{{3,}}(?:[-/]\d+)+)(?![\d])", more, text)
+
+    def phone_group(self, digits: str) -> str:
+        """"05221": an area code (its trunk 0 first) is one run of digits, not "null fünf
+        zwei, zwei eins"."""
+        if digits.startswith("0") and len(digits) <= 6:
+            return self.digits(digits)
+        return super().phone_group(digits)
+
+    def say_symbols(self, text: str, ctx: Ctx) -> str:
+        # "getroffen haben -, ging es": the dash closing an aside before a comma is no pause
+        # of its own.
+        return super().say_symbols(re.sub(r"\s+[-–—]+(?=[,;:.!?])", "", text), ctx)
+
+    def say_weekdays(self, text: str, ctx: Ctx) -> str:
+        """"Mi, 16. Feb" -> "Mittwoch, 16. Feb", "Mo.–Fr." -> "Montag bis Freitag": a short
+        day name only before a date or in a range of days ("Fr." alone is also "Frau")."""
+        def name(m: re.Match) -> str:
+            return WEEKDAYS[m["d"]]
+        text = re.sub(rf"\b(?P<a>{_WEEKDAY})\.?\s?[-–]\s?(?P<b>{_WEEKDAY})\b\.?",
+                      lambda m: f"{WEEKDAYS[m['a']]} bis {WEEKDAYS[m['b']]}", text)
+        return re.sub(rf"\b(?P<d>{_WEEKDAY})\.?(?=,?\s\d{{1,2}}\.\s?{_ANY_MONTH}\b"
+                      rf"|,\s\d{{1,2}}\.\d{{1,2}}\.)", name, text)
+
+    def say_postcodes(self, text: str, ctx: Ctx) -> str:
+        """"Alleestraße 1, 66292 Riegelsberg": a postcode after a house number is read
+        digit by digit, as it is dialled into a form."""
+        return re.sub(r"(?<=[^\W\d_] )(?P<h>\d{1,3}[a-z]?(?:[-–]\d{1,3}[a-z]?)?, )"
+                      r"(?P<p>\d{4,5})(?= [A-ZÄÖÜ][a-zäöüß])",
+                      lambda m: m["h"] + self.digits(m["p"]), text)
+
+    def say_bracket_dates(self, text: str, ctx: Ctx) -> str:
+        """"(21.09)": a day and a two-digit month in brackets, the last full stop left out
+        (a police report's "Samstag (21.09)"), is a date."""
+        def spoken(m: re.Match) -> str:
+            day, month = int(m["d"]), int(m["m"])
+            return f"({self.date(m, day, month, None)})" if valid_date(day, month) else m[0]
+        return re.sub(r"\((?P<d>\d{1,2})\.(?P<m>\d{2})\)", spoken, text)
 
     def say_romans(self, text: str, ctx: Ctx | None = None) -> str:
         """"Karl V. regierte" -> "Karl der Fünfte regierte", "Benedikt XVI." -> "Benedikt
@@ -64,9 +131,15 @@ class GermanRules(LocaleRules):
         parts ("Anlage IV", "Teil II") are cardinals; the pronoun-free I, V, X only."""
         def regnal(m: re.Match) -> str:
             n = roman_value(m["r"])
-            if not n or n > 39 or m["name"] in data.PART_WORDS:
+            name = m["name"]
+            if not n or n > 39 or name in data.PART_WORDS:
                 return m[0]
-            return f"{m['name']} der {self.ordinal(n).capitalize()}{m['end']}"
+            ordinal = self.ordinal(n).capitalize()
+            # at the end of the text the full stop is also the sentence's: it stays
+            end = "." if m.end() == len(m.string) else ""
+            if name.endswith("s") and name[:-1] in data.REGNAL_NAMES:
+                return f"{name} des {ordinal}n{end}"     # "zur Zeit Ludwigs XIV."
+            return f"{name} der {ordinal}{end}"
 
         def part(m: re.Match) -> str:
             n = roman_value(m["r"])
@@ -75,7 +148,7 @@ class GermanRules(LocaleRules):
         text = re.sub(rf"\b(?P<name>{parts})\s(?P<r>[IVX]{{1,6}})\b(?!\.\s?[a-zäöüß])", part,
                       text)
         return re.sub(r"\b(?P<name>[A-ZÄÖÜ][a-zäöüß]{1,20})\s(?P<r>[IVX]{1,6})\."
-                      r"(?P<end>(?=\s[a-zäöüß,])|(?=[,;:)]))", regnal, text)
+                      r"(?=\s[a-zäöüß,]|[,;:)]|$)", regnal, text)
 
     # --- agreement --------------------------------------------------------------------
 
@@ -110,9 +183,25 @@ class GermanRules(LocaleRules):
         word = self.ordinal(n)
         return word + ending if word.endswith("e") else word
 
+    def month_name(self, month: int, written: str = "") -> str:
+        """The month's name; January is "Jänner" where it is written so, and in Austria."""
+        if month == 1 and (written == "Jänner" or self.region == "AT"):
+            return "Jänner"
+        return _WIDE[month]
+
     def date(self, m: re.Match, day: int, month: int, year: int | None) -> str:
         before = m.string[max(0, m.start() - 30):m.start()]
-        spoken = f"{self.ordinal_word(day, self.ending(before, 'r'))} {_WIDE[month]}"
+        written = m.groupdict().get("month") or ""
+        # "am Donnerstag, 18. Dezember": a reader says the article the apposition leaves
+        # out, "am Donnerstag, dem achtzehnten Dezember".
+        apposition = re.search(rf"\b(?P<p>{data.DATIVE_BEFORE_DAY}|{data.ACCUSATIVE_BEFORE_DAY})"
+                               rf"\s(?:{'|'.join(WEEKDAYS.values())}),\s$", before)
+        if apposition:
+            article = "dem" if re.fullmatch(data.DATIVE_BEFORE_DAY, apposition["p"]) else "den"
+            day_word = f"{article} {self.ordinal_word(day, 'n')}"
+        else:
+            day_word = self.ordinal_word(day, self.ending(before, "r"))
+        spoken = f"{day_word} {self.month_name(month, written)}"
         return f"{spoken} {self.year(year)}" if year is not None else spoken
 
     def say_iso_dates(self, text: str, ctx: Ctx) -> str:
@@ -142,11 +231,18 @@ class GermanRules(LocaleRules):
             day, month = int(m["d"]), MONTHS[m["month"]]
             if not valid_date(day, month):
                 return m[0]
-            return self.date(m, day, month, int(m["y"]) if m["y"] else None)
+            said = self.date(m, day, month, int(m["y"]) if m["y"] else None)
+            if m[0].endswith(".") and not m["y"]:
+                # "am 3. Mai.": after a month's full name the dot ends the sentence; after
+                # "Feb." only when the text ends there too.
+                full = m["month"] in _WIDE.values() or m["month"] == "Jänner"
+                said += "." if full else sentence_end(m)
+            return said
         text = re.sub(rf"(?<![\d.,])(?P<d>\d{{1,2}})\.\s?{_MONTH}\.?(?!\w)"
                       rf"(?:\s(?P<y>\d{{4}})(?!\d))?", day_first, text)
         return re.sub(rf"(?<!\w){_MONTH}\.?\s(?P<y>\d{{4}})(?![\d])",
-                      lambda m: f"{_WIDE[MONTHS[m['month']]]} {self.year(int(m['y']))}", text)
+                      lambda m: f"{self.month_name(MONTHS[m['month']], m['month'])} "
+                                f"{self.year(int(m['y']))}", text)
 
     def say_ordinals(self, text: str, ctx: Ctx) -> str:
         """"der 3. Platz" -> "der dritte Platz", "am 2. Tag" -> "am zweiten Tag"; after a
@@ -182,10 +278,13 @@ class GermanRules(LocaleRules):
         def with_uhr(m: re.Match) -> str:
             end = self.clock(m["h"], m["m"])
             if m["h0"]:
-                start = self.clock(m["h0"], m["m0"]) if m["m0"] else self.hour(int(m["h0"]))
+                # "8.00 bis 18.00 Uhr": "acht bis achtzehn Uhr", one "Uhr" for whole hours
+                whole = not (m["m0"] and int(m["m0"])) and not (m["m"] and int(m["m"]))
+                start = self.hour(int(m["h0"])) if whole else self.clock(m["h0"], m["m0"])
                 return f"{start} bis {end}"
             return end
-        text = re.sub(rf"(?<![\d.:,])(?:(?P<h0>{hour})(?:[:.](?P<m0>[0-5]\d))?\s?[-–]\s?)?"
+        text = re.sub(rf"(?<![\d.:,])(?:(?P<h0>{hour})(?:[:.](?P<m0>[0-5]\d))?"
+                      rf"(?:\s?[-–]\s?|\sbis\s))?"
                       rf"(?P<h>{hour})(?:[:.](?P<m>[0-5]\d))?\s?(?:Uhr|h)\b", with_uhr, text)
         return re.sub(rf"(?<![\d.:,])(?P<h>{hour}):(?P<m>[0-5]\d)(?![\d]|:\d)",
                       lambda m: self.clock(m["h"], m["m"]), text)

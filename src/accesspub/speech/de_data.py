@@ -41,6 +41,12 @@ ABBREVIATIONS = [
     (r"\bKap\.(?=\s?\d)", "Kapitel", False),
     (r"\bAbb\.(?=\s?\d)", "Abbildung", False),
     (r"\bJh\.", "Jahrhundert", True),
+    (r"\bBft\.?(?=\s?\d)", "Beaufort", False),
+    # "144 Mio Euro" (no full stop: a town's press release) after a number only.
+    (r"(?<=\b1\s)Mio(?![.\w])", "Million", False),
+    (r"(?<=\d\s)Mio(?![.\w])", "Millionen", False),
+    (r"(?<=\b1\s)Mrd(?![.\w])", "Milliarde", False),
+    (r"(?<=\d\s)Mrd(?![.\w])", "Milliarden", False),
     (r"(?<=\b1\s)Mio\.", "Million", True),
     (r"(?<=\b1\s)Mrd\.", "Milliarde", True),
     (r"\bMio\.", "Millionen", True),
@@ -49,6 +55,12 @@ ABBREVIATIONS = [
     (r"§§\s?(?=\d)", "Paragrafen ", False),
     (r"§\s?(?=\d)", "Paragraf ", False),
 ]
+
+# Numbers that are dialled, said digit by digit after DIAL_WORDS: the emergency numbers of
+# Germany, Austria, Switzerland and Belgium, the authorities' 115 and the on-call doctors'
+# 116117 ("eins eins sechs eins eins sieben").
+SERVICE_NUMBERS = r"110|112|115|116117|116\d{3}|101|117|118|122|133|144"
+DIAL_WORDS = r"\bwähl\w*|\banruf\w*|\bruf(?:t|en)\b|notruf|rufnummer|\btelefon|\bhotline"
 
 PHONE_LABELS = r"(?:tel(?:efon)?|telefax|fax|mobil|handy|ruf|hotline|telefonnummer)"
 # Without a label: a number with a national trunk 0 in groups, "030 1234567", "0171/1234567".
@@ -85,6 +97,8 @@ UNITS = {
     "m3": ("Kubikmeter", "Kubikmeter", False),
     "km/h": ("Kilometer pro Stunde", "Kilometer pro Stunde", False),
     "km": ("Kilometer", "Kilometer", False),
+    "m/s": ("Meter pro Sekunde", "Meter pro Sekunde", False),
+    "kn": ("Knoten", "Knoten", False),
     "cm": ("Zentimeter", "Zentimeter", False),
     "mm": ("Millimeter", "Millimeter", False),
     "m": ("Meter", "Meter", False),
@@ -134,8 +148,20 @@ ENDING_N = frozenset("""am im vom zum beim dem den des einem einen seinem seinen
 diesem diesen jedem jeden unserem unseren bis""".split())
 ENDING_E = frozenset("der die das dieser diese dieses jeder jede jedes eine seine ihre".split())
 ENDING_R = frozenset(["ein"])
+# "am Montag, 5. Januar": the preposition before a day's name decides the article a reader
+# adds before the date ("dem fünften Januar", "bis Montag, den fünften Januar").
+DATIVE_BEFORE_DAY = r"am|an|ab|seit|vom|von|zum|bis zum"
+ACCUSATIVE_BEFORE_DAY = r"für|bis|auf|über"
 ENDING_M = frozenset("ab seit vor nach von mit zu aus".split())
 
 # Words that number what follows with a cardinal: "Anlage IV" -> "Anlage vier".
 PART_WORDS = frozenset("""Anlage Anhang Teil Kapitel Band Abschnitt Artikel Titel Buch Stufe
     Phase Klasse Kategorie Gruppe Zone""".split())
+
+# Rulers whose name takes a genitive "s": "zur Zeit Ludwigs XIV." is "Ludwigs des
+# Vierzehnten" (but "Pius XII." is a nominative that ends in "s").
+REGNAL_NAMES = frozenset("""Adolf Albrecht Alexander August Balduin Benedikt Berthold
+    Bonifatius Christian Eberhard Eduard Ernst Eugen Ferdinand Franz Friedrich Georg Gregor
+    Gustav Heinrich Hermann Innozenz Iwan Jakob Johann Josef Joseph Karl Kasimir Konrad Leo
+    Leopold Lothar Ludwig Maximilian Nikolaus Otto Paul Peter Philipp Pippin Richard Rudolf
+    Sigismund Stanislaus Ulrich Urban Wenzel Wilhelm""".split())

@@ -1,108 +1,128 @@
 """English: the text an engine should say, with no digit or symbol left for it to guess.
 
-``EnglishRules.speak`` runs the rules in a fixed order (see ``_passes``): addresses that
-contain dots and digits first (e-mail, web), then abbreviations, then everything made of
-digits from the most specific shape to plain numbers, then capitals, then symbols.
+``EnglishRules`` is a ``LocaleRules`` like German, French and Spanish: the same passes in
+the same order (``LocaleRules.passes``), the same shared readings of addresses,
+abbreviations, hashtags, percentages, ranges, plain numbers and leftover digits.  What
+English says its own way is in its hooks: ``own_passes`` (times, Roman numerals, days,
+dates, ordinals, decades; ``en_context``, ``en_numbers``, ``en_amounts``), its phone
+numbers and postcodes, money with "$3bn", units with "in" as a preposition, fractions,
+versions and words in capitals.  Words and tables are in ``en_data``.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 
 from accesspub.speech import en_amounts as amounts
 from accesspub.speech import en_context as context
-from accesspub.speech.common_forms import say_hashtags as hashtags, split_vulgar_fractions
 from accesspub.speech import en_data as data
 from accesspub.speech import en_numbers as numbers
-from accesspub.speech.en_numbers import EnContext
-from accesspub.speech.normalize import EMAIL_RE, LanguageRules, tidy
-from accesspub.speech.numbers import NumberWords, number_format as format_for_locale
+from accesspub.speech.locale_rules import Ctx, LocaleRules
+from accesspub.speech.numbers import number_format as format_for_locale
 
 _VOWELS = set("AEIOUY")
 
 
-class EnglishRules(LanguageRules):
+class EnglishRules(LocaleRules):
+    primary = "en"
     words = {"image": "Image", "note": "note"}
+    point_words = {",": "point", ".": "point"}
+    addr_words = {".": "dot", "-": "dash", "_": "underscore", "+": "plus", "/": "slash",
+                  "@": "at", ":": "colon", "~": "tilde"}
+    abbreviations = data.ABBREVIATIONS
+    percent = ("percent", "per mille")
+    quantity_cue = data.QUANTITY_CUE
+    per_words = ""               # "per m²" is read by the unit rules
+    ascii_apostrophes = False    # "’" stays as written: the engine reads both alike
 
-    def __init__(self, lang: str) -> None:
-        super().__init__(lang)
-        self.region = lang.split("-")[1].upper() if "-" in lang else ""
-        self.number_words = NumberWords("en")
-
-    def context(self, number_format_: str) -> EnContext:
+    def context(self, number_format_: str) -> Ctx:
+        """Guess the grouping unless the project names a format; US dates month first."""
         us = number_format_.lower().replace("_", "-") == "en-us" or (
             not number_format_ and self.region == "US")
-        return EnContext(fmt=format_for_locale(number_format_), words=self.number_words,
-                         month_first=us)
+        fmt = format_for_locale(number_format_)
+        return Ctx(fmt=fmt, num=fmt.pattern(), words=self.words_, month_first=us)
 
-    def speak(self, text: str, *, number_format: str = "") -> str:
-        ctx = self.context(number_format)
-        text = _prepare(text)
-        # Every rule between the abbreviations and the capitals needs a digit to match, and
-        # no rule writes one: a text without digits skips them (most sentences; a third of
-        # the time of a long one).
-        passes = self._passes() if re.search(r"\d", text) else [
-            say_emails, say_urls, say_hashtags, say_abbreviations, context.say_romans,
-            lambda t, c: context.say_day_ranges(t), say_capitals, say_symbols]
-        for rule in passes:
-            text = rule(text, ctx)
-        return tidy(text)
+    def range_end(self, a: str, b: str) -> str:
+        return amounts.range_end(a, b)
 
-    def _passes(self):
+    # --- the English hooks of LocaleRules.passes, in the order they run ------------------
+
+    def word_passes(self):
+        return [self.say_emails, self.say_urls, self.say_hashtags, self.say_abbreviations,
+                self.say_romans, self.say_days, self.say_capitals, self.say_symbols]
+
+    def say_service_numbers(self, text: str, ctx: Ctx) -> str:
+        text = context.vanity_numbers(text, ctx)
+        text = context.say_service_numbers(text, ctx)
+        return context.say_document_numbers(text, ctx)
+
+    def own_passes(self):
+        return [self.say_clock_forms, self.say_romans, self.say_days, self.say_decimal_commas,
+                amounts.say_ordinal_ranges, numbers.say_iso_dates, numbers.say_numeric_dates,
+                numbers.say_text_dates, numbers.say_times]
+
+    def say_clock_forms(self, text: str, ctx: Ctx) -> str:
+        return context.clock_forms(text)
+
+    def say_romans(self, text: str, ctx: Ctx) -> str:
+        return context.say_romans(text, ctx)
+
+    def say_days(self, text: str, ctx: Ctx) -> str:
+        return context.say_day_ranges(text)
+
+    def say_decimal_commas(self, text: str, ctx: Ctx) -> str:
+        return context.decimal_commas(text, amounts.UNITS_RE)
+
+    def say_money(self, text: str, ctx: Ctx) -> str:
+        return amounts.say_money(text, ctx)
+
+    def say_units(self, text: str, ctx: Ctx) -> str:
         us = self.region == "US"
-        return [
-            say_emails, say_urls, say_hashtags, say_abbreviations, context.vanity_numbers,
-            context.say_service_numbers, context.say_document_numbers,
-            lambda t, c: context.clock_forms(t),
-            context.say_romans, lambda t, c: context.say_day_ranges(t),
-            lambda t, c: context.decimal_commas(t, amounts.UNITS_RE),
-            amounts.say_ordinal_ranges,
-            numbers.say_iso_dates, numbers.say_numeric_dates, numbers.say_text_dates,
-            numbers.say_times, numbers.say_phones, numbers.say_postcodes,
-            amounts.say_ordinals, amounts.say_decades,
-            amounts.say_money, amounts.say_percentages,
-            lambda t, c: context.say_per_units(t, c, data.UNITS, amounts.amount_re(c),
-                                               amounts.say_amount, us),
-            lambda t, c: amounts.say_units(t, c, us_spelling=us),
-            amounts.say_ranges,
-            amounts.say_fractions, amounts.say_versions,
-            lambda t, c: amounts.split_letters_digits(t),
-            amounts.say_numbers, say_capitals, say_symbols, amounts.say_leftover_digits,
-        ]
+        text = context.say_per_units(text, ctx, data.UNITS, amounts.amount_re(ctx),
+                                     amounts.say_amount, us)
+        return amounts.say_units(text, ctx, us_spelling=us)
 
+    def say_numbered_years(self, text: str, ctx: Ctx) -> str:
+        """"1/2", "2019/20", "24/7", "1:2": English reads a slash pair as a fraction."""
+        return amounts.say_fractions(text, ctx)
 
-def _prepare(text: str) -> str:
-    """Unicode compatibility forms to plain ones (NFKC: no-break and thin spaces become
-    spaces, "…" "...", "²" "2", "℃" "°C"), after saving the few NFKC would spoil."""
-    text = text.replace("º", "°").replace("™", "").replace("®", "").replace("℠", "")
-    text = split_vulgar_fractions(text, "and")
-    text = unicodedata.normalize("NFKC", text)
-    text = text.replace("\u2212", "-").replace("\u2010", "-").replace("\u2011", "-")
-    return re.sub(r"\s+", " ", text)
+    def say_dotted(self, text: str, ctx: Ctx) -> str:
+        return amounts.say_versions(text, ctx)
 
+    # --- addresses ---------------------------------------------------------------------
 
-# --- e-mail and web addresses ------------------------------------------------------------
+    def spelled_label(self, label: str) -> bool:
+        return spelled_label(label)
 
-_SPOKEN_PUNCT = {".": " dot ", "-": " dash ", "_": " underscore ", "+": " plus ",
-                 "/": " slash ", "@": " at ", ":": " colon ", "~": " tilde "}
-_TLDS = data.GENERIC_TLDS.split()
-_TRAILING = ".,;:!?)]}'\""
+    def spell_address(self, text: str) -> str:
+        # "FousheeCT@state.gov": initials glued to a name are said as initials.
+        return super().spell_address(re.sub(r"(?<=[a-z])(?=[A-Z]{2,4}(?![\w]))", " ", text))
 
+    def say_urls(self, text: str, ctx: Ctx) -> str:
+        """Web addresses as ``LocaleRules`` reads them, and a bare ".edu": "dot E D U"."""
+        text = super().say_urls(text, ctx)
+        return re.sub(r"(?<![\w@./-])\.(edu|gov|com|org|net|int)\b(?![.\w-])",
+                      lambda m: "dot " + (" ".join(m[1].upper()) if spelled_label(m[1])
+                                          else m[1]), text)
 
-def _spell_address(text: str, ctx: EnContext) -> str:
-    """Say an address part by part: "mfa.gov.az" -> "mfa dot gov dot az"; digits one by one."""
-    out = []
-    for piece in re.split(r"([.\-_+/@:~])", text):
-        if piece in _SPOKEN_PUNCT:
-            out.append(_SPOKEN_PUNCT[piece])
-        elif piece.lower() == "www":
-            out.append("w w w")
-        elif piece and spelled_label(piece):
-            out.append(" ".join(piece.upper()))
-        elif piece:
-            out.append(re.sub(r"\d+", lambda m: f" {ctx.words.digits(m[0])} ", piece))
-    return re.sub(r"\s+", " ", "".join(out)).strip()
+    def say_abbreviations(self, text: str, ctx: Ctx) -> str:
+        text = re.sub(r"\bCorp\.(?=\s[A-Z])", _corporal, text)
+        return say_abbreviations(super().say_abbreviations(text, ctx))
+
+    def say_phones(self, text: str, ctx: Ctx) -> str:
+        """Phone numbers, then postcodes and house numbers, then the ordinals and decades
+        whose digits none of them may take."""
+        text = numbers.say_phones(text, ctx)
+        text = numbers.say_postcodes(text, ctx)
+        text = numbers.say_house_numbers(text, ctx)
+        text = amounts.say_ordinals(text, ctx)
+        return amounts.say_decades(text, ctx)
+
+    def say_capitals(self, text: str, ctx: Ctx) -> str:
+        return say_capitals(text)
+
+    def say_symbols(self, text: str, ctx: Ctx) -> str:
+        return say_symbols(text)
 
 
 _SPELLED_LABELS = {a.lower() for a in data.SPELLED} | {"edu"}
@@ -118,65 +138,30 @@ def spelled_label(label: str) -> bool:
             or (len(label) > 1 and not re.search(r"[aeiouy]", label, re.I)))
 
 
-def say_hashtags(text: str, ctx: EnContext) -> str:
-    return hashtags(text)
-
-
-def say_emails(text: str, ctx: EnContext) -> str:
-    """"sarajevo@mission.mfa.gov.az" -> "sarajevo at mission dot mfa dot gov dot az"."""
-    def spoken(m: re.Match) -> str:
-        return _spell_address(m[0], ctx)
-    text = re.sub(r"\bmailto:", "", text, flags=re.I)
-    return EMAIL_RE.sub(spoken, text)
-
-
-def _url(address: str, ctx: EnContext) -> str:
-    """Drop the scheme, query and fragment (a listener cannot use them), keep host and path."""
-    address = re.sub(r"^[a-z][a-z0-9+.-]*://", "", address, flags=re.I)
-    address = re.split(r"[?#]", address, maxsplit=1)[0].rstrip("/")
-    return _spell_address(address, ctx)
-
-
-def say_urls(text: str, ctx: EnContext) -> str:
-    """"http://sarajevo.mfa.gov.az" -> "sarajevo dot mfa dot gov dot az",
-    "www.example.org/path" -> "w w w dot example dot org slash path"."""
-    def spoken(m: re.Match) -> str:
-        address = m[0]
-        trail = len(address) - len(address.rstrip(_TRAILING))
-        if trail:
-            address, rest = address[:-trail], address[-trail:]
-        else:
-            rest = ""
-        return _url(address, ctx) + rest
-    text = re.sub(r"\b(?:https?|ftp)://[^\s<>\"]+|\bwww\.[^\s<>\"]+", spoken, text, flags=re.I)
-    tld = "|".join(_TLDS) + "|[a-z]{2}"
-    text = re.sub(r"(?<![\w@./-])\.(edu|gov|com|org|net|int)\b(?![.\w-])",
-                  lambda m: "dot " + (" ".join(m[1].upper()) if spelled_label(m[1]) else m[1]),
-                  text)
-    bare = rf"(?<![\w@.-])[A-Za-z0-9][\w-]*(?:\.[A-Za-z0-9][\w-]*)*\.(?:{tld})(?![\w-])(?:/[^\s<>\"]*)?"
-    return re.sub(bare, lambda m: spoken(m) if _is_host(m[0]) else m[0], text)
-
-
-def _is_host(candidate: str) -> bool:
-    """A bare name is a host when its labels have letters and the first is not one letter
-    (so "e.g" or "No.5" are not taken for hosts)."""
-    host = candidate.split("/")[0]
-    labels = host.split(".")
-    return len(labels[0]) > 1 and any(c.isalpha() for c in labels[0]) and not host[0].isdigit()
-
-
 # --- abbreviations ---------------------------------------------------------------------
 
-def say_abbreviations(text: str, ctx: EnContext) -> str:
-    """"e.g." -> "for example", "No. 5" -> "number 5", "St." -> "Saint" or "Street",
-    "U.S." -> "U S"; a full stop that also ended the sentence is kept."""
-    for pattern, spoken, can_end in data.ABBREVIATIONS:
-        text = re.sub(pattern, lambda m, s=spoken, e=can_end: s + (_sentence_stop(m) if e else ""),
-                      text)
+def say_abbreviations(text: str) -> str:
+    """After the table (``en_data.ABBREVIATIONS``): "#5" -> "number 5", "St." -> "Saint" or
+    "Street", "U.S." -> "U S"; a full stop that also ended the sentence is kept."""
     text = re.sub(r"#(?=\d)", "number ", text)
     text = re.sub(r"\bSt\.", _saint_or_street, text)
+    # "555 E. City Avenue", "3300 Parkway St. NW": compass points of a street address.
+    text = re.sub(rf"\b(?P<p>[NSEW])\.\s(?=[A-Z][\w'’]*\s(?:{_STREETS})\b)",
+                  lambda m: data.COMPASS[m["p"]] + " ", text)
+    text = re.sub(rf"\b(?P<w>{_STREETS_AFTER})\s(?P<p>NW|NE|SW|SE)\b",
+                  lambda m: f"{m['w']} {data.COMPASS[m['p']]}", text)
+    # "§ 2.3(b)": a lettered subsection is said after its number, without brackets.
+    text = re.sub(r"(?<=\d)\((?P<l>[a-z]{1,2})\)", lambda m: " " + m["l"], text)
     return re.sub(r"\b(?:[A-Z]\.){2,}",
                   lambda m: " ".join(m[0].replace(".", "")) + _sentence_stop(m), text)
+
+
+def _corporal(m: re.Match) -> str:
+    """"Corp. John F. Miller" is a rank; "Acme Corp. Chief …" a company: a capital word
+    right before it names the company."""
+    before = numbers.near_before(m, 30).rstrip()
+    previous = before.split(" ")[-1] if before else ""
+    return m[0] if previous[:1].isupper() else "Corporal"
 
 
 def _sentence_stop(m: re.Match) -> str:
@@ -184,10 +169,18 @@ def _sentence_stop(m: re.Match) -> str:
 
 
 _CAPITAL_NEXT = re.compile(r"\s*[A-Z]")
+_STREETS = ("(?i:avenue|ave|street|st|road|rd|drive|dr|boulevard|blvd|lane|ln|place|pl|way|"
+            "court|ct|parkway|pkwy|square|sq|terrace|church|cathedral|hospital|school|"
+            "college|parish|park)")
+# "12 St. James Ave.": the name after "St." is followed by a street word of its own.
+_SAINT_STREET = re.compile(rf"\s*[A-Z][\w'’]*(?:\s[A-Z][\w'’]*)?\s{_STREETS}\b")
+_STREETS_AFTER = "Street|Avenue|Road|Drive|Boulevard|Parkway|avenue|road|boulevard"
 
 
 def _saint_or_street(m: re.Match) -> str:
     """"St. Petersburg" is a saint; "Main St." and "12 Baker St. London" are streets."""
+    if _SAINT_STREET.match(m.string, m.end()):
+        return "Saint"
     before = numbers.near_before(m, 80).rstrip()
     previous = before.split(" ")[-1] if before else ""
     # A street name or house number right before it (no punctuation between) is a street.
@@ -237,6 +230,28 @@ def _say_capital_word(word: str, shouting: bool) -> str:
     return " ".join(key)
 
 
+# "DOVER, DE (AP) –", "ST. LOUIS —", "CANTON Township –": the place that opens a news
+# story, in capitals by convention; said as a name, never spelled.
+_DATELINE = re.compile(r"^(?P<place>[A-Z][A-Z'.-]*(?:\s[A-Z][A-Za-z'.-]*){0,3}?)"
+                       r"(?P<state>,\s[A-Z][A-Za-z.]{1,14})?(?=\s(?:\([A-Z]{2,6}\)\s)?[—–-]\s)")
+
+
+def _say_dateline(m: re.Match) -> str:
+    words = []
+    for word in m["place"].split(" "):
+        if word == "ST.":
+            words.append("Saint")
+        elif (word.isupper() and word.upper() not in data.SPELLED and len(word) > 2
+              and re.search(r"[AEIOUY]", word)):     # "NHS —" is still spelled
+            words.append("-".join(part.capitalize() for part in word.split("-")))
+        else:
+            words.append(word)
+    state = m["state"]
+    if state:
+        state = ", " + data.POSTAL_STATES.get(state[2:], state[2:])
+    return " ".join(words) + (state or "")
+
+
 def _shouting(text: str) -> bool:
     """Is the text written in capitals (a heading, a letterhead), not just using acronyms?"""
     if len(re.findall(r"\b[A-Z]{2,}\b", text)) < 2:
@@ -247,9 +262,10 @@ def _shouting(text: str) -> bool:
     return upper >= 0.8 * letters
 
 
-def say_capitals(text: str, ctx: EnContext) -> str:
+def say_capitals(text: str) -> str:
     """"USSR" -> "U S S R", "NATO" -> "Nato", "PRESS RELEASE" -> "press release",
     "TEL" -> "telephone", "E-MAIL" -> "e-mail", "NGOs" -> "N G O's"."""
+    text = _DATELINE.sub(_say_dateline, text)
     shouting = _shouting(text)
 
     def spoken(m: re.Match) -> str:
@@ -267,7 +283,7 @@ def say_capitals(text: str, ctx: EnContext) -> str:
 _SYMBOL_TABLE = str.maketrans(data.SYMBOLS)
 
 
-def say_symbols(text: str, ctx: EnContext) -> str:
+def say_symbols(text: str) -> str:
     """"&" -> "and", "his/her" -> "his or her", dashes -> a comma pause, "…" -> "..."."""
     text = re.sub(r"\band/or\b", "and or", text)
     text = re.sub(r"(?<=[^\W\d_])\s*/\s*(?=[^\W\d_])", " or ", text)

@@ -11,6 +11,7 @@ CAPS_WORDS = {
     "TEL": "telephone", "PHONE": "phone", "FAX": "fax", "E-MAIL": "e-mail", "EMAIL": "e-mail",
     "WEBSITE": "website", "WEB": "web", "MOB": "mobile", "OK": "okay", "ATTN": "attention",
     "INFO": "info", "PS": "P S", "ID": "I D",
+    "WWII": "World War two", "WWI": "World War one",
 }
 
 # Acronyms said as letters even though some look pronounceable ("OSCE", "WHO").
@@ -19,6 +20,7 @@ SPELLED = {
     "ICRC", "ICTY", "ICJ", "IMF", "WHO", "WTO", "CIS", "FBI", "CIA", "KGB", "OHR", "UNDP",
     "ODIHR", "PDF", "HTML", "URL", "CEO", "CFO", "TV", "PR", "EEC", "GDP", "SOS", "HIV",
     "IT", "AI", "BH", "BIH", "AZ", "CET", "GMT", "UTC", "FAQ", "DNA", "MP", "UAE", "ICC",
+    "AARP",
 }
 
 # Acronyms said as words; written with a capital only so an engine does not spell them.
@@ -81,6 +83,7 @@ ABBREVIATIONS = [
     (r"\bp\.(?=\s*\d)", "page", False),
     (r"\bca?\.(?=\s*\d)", "circa", False),
     (r"\b[Vv]ol\.(?=\s*\d)", "volume", False),
+    (r"\b[Vv]ol\.(?=\s[IVXLC]+\b)", "Volume", False),
     (r"\b[Ff]ig\.(?=\s*\d)", "figure", False),
     (r"\b[Ee]xt\.", "extension", False),
     (r"\b(?:Tel|TEL|tel)\.", "telephone", False),
@@ -108,8 +111,11 @@ ABBREVIATIONS = [
     (r"\bDept\.", "department", True),
     (r"\bInc\.", "incorporated", True),
     (r"\bLtd\.", "limited", True),
-    (r"\bCorp\.", "corporation", True),
     (r"\bCo\.", "company", True),
+    (r"\bFt\.(?=\s[A-Z])", "Fort", False),
+    (r"\bCorp\.", "corporation", True),
+    (r"\b(?:Twp|TWP)\.", "Township", True),
+    (r"§\s?(?=\d)", "section ", False),
     (r"\bvs\.", "versus", False),
     (r"\bcf\.", "compare", False),
     (r"\bincl\.", "including", False),
@@ -207,3 +213,29 @@ SYMBOLS = {
     "~": " about ", "<": " less than ", ">": " more than ", "^": " ", "\\": " ",
     "{": " ", "}": " ", "`": "",
 }
+
+# Words after which a four-digit number is a quantity, not a year ("more than 2000").
+QUANTITY_CUE = (r"\b(?:than|about|around|nearly|almost|approximately|some|least|only|just|"
+                r"over|under|total of|all)")
+
+# Compass points of a street address ("555 E. City Avenue", "Parkway St. NW").
+COMPASS = {"N": "North", "S": "South", "E": "East", "W": "West", "NW": "Northwest",
+           "NE": "Northeast", "SW": "Southwest", "SE": "Southeast"}
+
+# Postal codes of the US states, said in full after the place of a dateline ("DOVER, DE").
+POSTAL_STATES = dict(pair.replace("_", " ").split(":") for pair in """AL:Alabama AK:Alaska AZ:Arizona
+    AR:Arkansas CA:California CO:Colorado CT:Connecticut DE:Delaware FL:Florida GA:Georgia
+    HI:Hawaii ID:Idaho IL:Illinois IN:Indiana IA:Iowa KS:Kansas KY:Kentucky LA:Louisiana
+    ME:Maine MD:Maryland MA:Massachusetts MI:Michigan MN:Minnesota MS:Mississippi
+    MO:Missouri MT:Montana NE:Nebraska NV:Nevada NH:New_Hampshire NJ:New_Jersey
+    NM:New_Mexico NY:New_York NC:North_Carolina ND:North_Dakota OH:Ohio OK:Oklahoma
+    OR:Oregon PA:Pennsylvania RI:Rhode_Island SC:South_Carolina SD:South_Dakota
+    TN:Tennessee TX:Texas UT:Utah VT:Vermont VA:Virginia WA:Washington WV:West_Virginia
+    WI:Wisconsin WY:Wyoming DC:D_C""".split())
+
+# Words after an amount that show it is not a modifier ("$5 million in grants").
+NOT_NOUNS = frozenset("""in on at for to of from by with and or but than as after before
+    during over under per each the is was were are be been will would could can may might
+    has have had that which who this these those since until up about into through between
+    among against while when where if so not now also only just more less some said says
+    according a an its their his her our each every annually yearly apiece""".split())

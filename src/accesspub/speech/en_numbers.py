@@ -1,6 +1,6 @@
 """English rules for everything made of digits: dates, times, phones, money, units, numbers.
 
-Each ``say_*`` function takes the text and an ``EnContext`` and returns the text with its
+Each ``say_*`` function takes the text and a ``locale_rules.Ctx`` and returns the text with its
 kind of numeral spelled out.  They run in the order of ``NUMBER_PASSES``: the most
 specific shapes first (a date is also three numbers, a phone number also a range), so
 that the general number rule at the end only sees plain numbers.
@@ -9,32 +9,10 @@ that the general number rule at the end only sees plain numbers.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from functools import cached_property
-
 from babel.dates import get_month_names
 
 from accesspub.speech import en_data as data
-from accesspub.speech.numbers import NumberFormat, NumberWords, Numeral, parse_number
-
-
-@dataclass(frozen=True)
-class EnContext:
-    """What the English rules need to know about the text being read."""
-
-    fmt: NumberFormat
-    words: NumberWords
-    month_first: bool      # "01/02/2020" is January 2 (US) rather than 1 February
-
-    @cached_property
-    def num(self) -> str:
-        return self.fmt.pattern()
-
-    def numeral(self, written: str) -> Numeral:
-        return parse_number(written, self.fmt)
-
-    def say(self, written: str, *, negative: bool = False) -> str:
-        return self.words.numeral(self.numeral(written), negative=negative)
+from accesspub.speech.locale_rules import Ctx, full_year, sentence_end
 
 
 _WIDE = get_month_names("wide", locale="en")
@@ -53,21 +31,13 @@ def is_year(n: int) -> bool:
     return 1000 <= n <= 2099
 
 
-def _year(ctx: EnContext, digits: str) -> str:
+def _year(ctx: Ctx, digits: str) -> str:
     return ctx.words.year(int(digits))
-
-
-def _full_year(written: str) -> int:
-    """"2020" -> 2020; a two-digit year is this century below 50, else the last."""
-    n = int(written)
-    if len(written) == 2:
-        return 2000 + n if n < 50 else 1900 + n
-    return n
 
 
 # --- dates ---------------------------------------------------------------------------
 
-def _date(ctx: EnContext, day: int, month: int, year: int | None, month_first: bool,
+def _date(ctx: Ctx, day: int, month: int, year: int | None, month_first: bool,
           article: bool = True) -> str:
     name = _WIDE[month]
     ordinal = ctx.words.ordinal(day)
@@ -79,7 +49,7 @@ def _valid(day: int, month: int) -> bool:
     return 1 <= month <= 12 and 1 <= day <= 31
 
 
-def say_iso_dates(text: str, ctx: EnContext) -> str:
+def say_iso_dates(text: str, ctx: Ctx) -> str:
     """"2020-01-20" -> "the twentieth of January, twenty twenty" (or US order)."""
     def spoken(m: re.Match) -> str:
         day, month = int(m["d"]), int(m["m"])
@@ -91,11 +61,11 @@ def say_iso_dates(text: str, ctx: EnContext) -> str:
     return re.sub(pattern, spoken, text)
 
 
-def say_numeric_dates(text: str, ctx: EnContext) -> str:
+def say_numeric_dates(text: str, ctx: Ctx) -> str:
     """"20.01.2020", "20/01/2020" -> day first unless the numbers or the locale say otherwise."""
     def spoken(m: re.Match) -> str:
         a, b, sep = int(m["a"]), int(m["b"]), m["sep"]
-        year = _full_year(m["y"])
+        year = full_year(m["y"])
         month_first = b > 12 or (a <= 12 and ctx.month_first and sep != ".")
         day, month = (b, a) if month_first else (a, b)
         if not _valid(day, month):
@@ -106,15 +76,23 @@ def say_numeric_dates(text: str, ctx: EnContext) -> str:
     return re.sub(pattern, spoken, text)
 
 
-def say_text_dates(text: str, ctx: EnContext) -> str:
+def say_text_dates(text: str, ctx: Ctx) -> str:
     """"January 20, 1990" -> "January twentieth, nineteen ninety"; "20 January 2020" ->
     "the twentieth of January, twenty twenty"; "January 2020" -> "January twenty twenty"."""
-    year = r"(?:,?\s+(?P<year>\d{4})(?![\d]))?"
+    # "December 8,1818": the space after the comma is sometimes lost in typing.
+    year = r"(?:(?:,\s*|\s+)(?P<year>\d{4})(?![\d]))?"
 
     def month_first(m: re.Match) -> str:
         day, month = int(m["day"]), MONTHS[m["month"].rstrip(".")]
         if not _valid(day, month):
             return m[0]
+        if m["last"]:      # "Sept. 12-15": "September twelfth to fifteenth"
+            if not _valid(int(m["last"]), month) or int(m["last"]) <= day:
+                return m[0]
+            spoken = _date(ctx, day, month, None, True)
+            end = ctx.words.ordinal(int(m["last"]))
+            return f"{spoken} to {end}" + (f", {ctx.words.year(int(m['year']))}"
+                                           if m["year"] else "")
         return _date(ctx, day, month, int(m["year"]) if m["year"] else None, True)
 
     def day_first(m: re.Match) -> str:
@@ -125,7 +103,8 @@ def say_text_dates(text: str, ctx: EnContext) -> str:
                        article=not m["the"])
         return (m["the"] or "") + spoken
 
-    text = re.sub(_MONTH + r"\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?(?![\d])" + year,
+    text = re.sub(_MONTH + r"\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?(?![\d])"
+                  r"(?:\s?[-–]\s?(?P<last>\d{1,2})(?:st|nd|rd|th)?(?![\d]|[-–.:]\d))?" + year,
                   month_first, text)
     text = re.sub(r"(?<![\d.,])(?P<the>[Tt]he\s+)?(?P<day>\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?"
                   + _MONTH + r"(?!\w)" + year, day_first, text)
@@ -139,7 +118,7 @@ def _meridiem(m: re.Match) -> str:
     return f" {m['ap'].lower()} m" if m["ap"] else ""
 
 
-def say_times(text: str, ctx: EnContext) -> str:
+def say_times(text: str, ctx: Ctx) -> str:
     """"9:30" -> "nine thirty", "14:05" -> "fourteen oh five", "9:00" -> "nine o'clock",
     "9:30 am" -> "nine thirty a m", "9 a.m." -> "nine a m"."""
     ap = r"(?:\s?(?P<ap>[AaPp])\.?\s?[Mm]\b\.?)"
@@ -175,11 +154,6 @@ def near_before(m: re.Match, size: int) -> str:
     return text
 
 
-def sentence_end(m: re.Match) -> str:
-    """An abbreviation's full stop that also ended the sentence must stay a full stop."""
-    return "." if m[0].endswith(".") and m.end() == len(m.string) else ""
-
-
 # --- phone numbers and postcodes -------------------------------------------------------
 
 _PHONE = re.compile(r"""
@@ -187,12 +161,14 @@ _PHONE = re.compile(r"""
     (?P<phone>(?:\(\s*)?(?:\+\s*)?\(?\d+\)?
     (?:(?:\s+|\s*[-./–]\s*|\s*\)\s*|\s*\(\s*)\d+\)?)+)
 """, re.X)
-_PHONE_LABEL = re.compile(data.PHONE_LABELS + r"\.?(?:\s*(?:number|no\.?))?\s*[:.]?\s*$",
+_PHONE_LABEL = re.compile(data.PHONE_LABELS + r"\.?(?:\s*(?:number|no\.?))?\s*[:.]?"
+                          r"(?:\s+(?:at|on))?\s*$",
                           re.I)
 _NO_CONTEXT_PHONE = re.compile(
     r"\(?\d{3}\)?[-. ]\d{3}[-. ]\d{4}"          # North American 555-123-4567
     r"|0\d{1,4}[-/ ]\d{2,4}(?:[- ]\d{2,4})+"   # with a national trunk 0: 033 695 801
     r"|0\d{7,}"                                # 0336958010 written without spaces
+    r"|0\d{2,4} \d{5,8}"                        # British: 01934 641574
     r"|\d+(?:-\d+){3,}"                         # identifiers: ISBN 978-3-16-148410-0
 )
 
@@ -209,8 +185,9 @@ def _phone_like(phone: str, before: str) -> bool:
 
 
 def _chunks(group: str) -> list[str]:
-    """Long digit runs are read in threes, a lone last digit joining the previous three."""
-    if len(group) <= 4:
+    """Long digit runs are read in threes, a lone last digit joining the previous three;
+    a British area code ("01780") is one group, as it is said."""
+    if len(group) <= 4 or (len(group) == 5 and group.startswith("0")):
         return [group]
     parts = [group[i:i + 3] for i in range(0, len(group), 3)]
     if len(parts[-1]) == 1:
@@ -221,7 +198,7 @@ def _chunks(group: str) -> list[str]:
 _CHAIN_REVERSED = re.compile(r"\s*\d+(?:\s*/\s*\d+)+")
 
 
-def say_phone(phone: str, ctx: EnContext) -> str:
+def say_phone(phone: str, ctx: Ctx) -> str:
     """"(+387 33) 695 802/803" -> "plus three eight seven, three three, six nine five,
     eight zero two or eight zero three": groups as written, "/" an alternative ending."""
     slots: list[list[str]] = []
@@ -246,7 +223,7 @@ def say_phone(phone: str, ctx: EnContext) -> str:
     return ("plus " if plus else "") + ", ".join(said)
 
 
-def say_phones(text: str, ctx: EnContext) -> str:
+def say_phones(text: str, ctx: Ctx) -> str:
     def spoken(m: re.Match) -> str:
         phone = m["phone"]
         if not _phone_like(phone, m.string[max(0, m.start() - 40):m.start()]):
@@ -259,7 +236,7 @@ def say_phones(text: str, ctx: EnContext) -> str:
 _STREET = re.compile(r"(?:\b(?i:" + data.STREET_WORDS + r")\.?|\b[A-Z][\w.'-]*\s+\d+[a-zA-Z]?)\s*$")
 
 
-def say_postcodes(text: str, ctx: EnContext) -> str:
+def say_postcodes(text: str, ctx: Ctx) -> str:
     """"Dzemala Bijedica 305, 71210, Ilidza" -> "…, seven one two one zero, Ilidza": a 4-5
     digit number after an address line's comma, before a comma or a place name."""
     def spoken(m: re.Match) -> str:
@@ -268,3 +245,24 @@ def say_postcodes(text: str, ctx: EnContext) -> str:
             return m[0]
         return m["lead"] + ctx.words.digits(m["code"])
     return re.sub(r"(?P<lead>,\s*)(?P<code>\d{4,5})(?=\s*,|\s+[A-Z]|\s*$)", spoken, text)
+
+
+_HOUSE_STREET = ("(?:Street|Avenue|Road|Drive|Boulevard|Lane|Place|Way|Court|Parkway|"
+                 "Terrace|Square|Highway|avenue|road|boulevard|drive)")
+
+
+def say_house_numbers(text: str, ctx: Ctx) -> str:
+    """"189 Alfred Street" -> "one eighty-nine Alfred Street", "3300 Parkway Street" ->
+    "thirty-three hundred …": a house number of three or four digits is said in pairs."""
+    def spoken(m: re.Match) -> str:
+        n = m["n"]
+        if len(n) == 4:
+            return ctx.words.year(int(n))
+        head, tail = ctx.words.cardinal(int(n[0])), int(n[1:])
+        if tail == 0:
+            return f"{head} hundred"
+        if n[1] == "0":
+            return f"{head} oh {ctx.words.cardinal(tail)}"
+        return f"{head} {ctx.words.cardinal(tail)}"
+    return re.sub(rf"(?<![\w.,$£€/-])(?P<n>[1-9]\d{{2,3}})(?=\s(?:[A-Z][\w'’]*\s){{1,3}}"
+                  rf"{_HOUSE_STREET}\b)", spoken, text)

@@ -21,10 +21,32 @@ MONTHS = {name: n for n, name in _WIDE.items()}
 MONTHS["setiembre"] = 9
 _MONTH = r"(?P<month>%s)" % "|".join(sorted(MONTHS, key=len, reverse=True))
 # Words after a number that are not the noun it counts.
-_NOT_NOUNS = frozenset("de del y o a e u en por para con que la el los las".split())
-
-
-
+_NOT_NOUNS = frozenset("de del al y o a e u ni en por para con que la el los las".split())
+_ROMAN_MONTH = {r: n for n, r in enumerate(
+    "I II III IV V VI VII VIII IX X XI XII".split(), start=1)}
+# "20.I.1716": the day, the month in Roman numerals and the year, as biographies write them.
+_ROMAN_DATE = re.compile(r"(?<![\d.])(?P<d>[0-3]?\d)\.(?P<m>XII|XI|X|IX|VIII|VII|VI|V|IV|III|II|I)"
+                         r"\.(?P<y>\d{4})(?!\d)")
+# "Ley 7 /1985": a stray space before the slash of a numbered law.
+_SPACED_SLASH = re.compile(r"(?<=\d) /(?=\d)")
+# "artículo 49.c)", "art. 21.1.g)": the letter of a paragraph, not a decimal.
+_PARAGRAPH_LETTER = re.compile(r"(?<=\d)\.(?=[a-zñ]\))")
+# "G-20", "A-6", "PAU-4", "Covid-19": a name and its number, said apart without the hyphen.
+_NAME_NUMBER = re.compile(r"(?<![\w-])(?P<w>[^\W\d_]{1,6})-(?P<n>\d{1,3})(?![\d\w-]|[.,]\d)")
+# "(–4,20%)", "los –70 ºC": a dash right before a number, not after one, is a minus.
+_MINUS = re.compile(r"(?:^|(?<=[(\[])|(?<=[^\d\s] ))[–−](?=\d)")
+# "18h00", "9h30": the French-style time some Spanish pages write.
+_H_TIME = re.compile(r"(?<![\d:])(?P<h>[01]?\d|2[0-3])h(?P<m>[0-5]\d)(?!\d)")
+# "4.544.700,00 euros": no cents are said when there are none ("1,00 euro" keeps them:
+# "1 euros" would be said in the plural).
+_NO_CENTS = re.compile(r"(?:(?<=\d\d)|(?<=[02-9])),00(?=\s?(?:euros?\b|€|EUR\b))")
+# "subinspector/a", "funcionario/a", "los/as": both genders, as a person reads them out.
+_DOUBLET = re.compile(r"\b(?P<w>[^\W\d_]+)/(?P<e>as?)\b")
+# "20 ha abordado": "ha" before a participle is the verb; the number is left for later.
+_VERB_UNIT = re.compile(r"(?<=\d)\s(?=ha\s[^\W\d_]+(?:ado|ido|to|cho|so)\b)")
+# What ``say_numbered_years`` left: a number (grouped or not), a slash, two or more digits.
+_NUMBER_SLASH = re.compile(r"(?<![\d.,/\w])(?P<a>\d{1,3}(?:\.\d{3})+|\d{1,6})/(?P<b>\d{2,6})"
+                           r"(?![\d]|[/.,]\d)")
 
 # The word after an ordinal, matched in place: a copy of the rest of the text for every
 # ordinal would be quadratic in the text's length.
@@ -40,6 +62,19 @@ def _feminine_words(words: str) -> str:
     tail = re.sub(r"\bun\b(?= mil\b)", "una", tail)
     tail = re.sub(r"\bveintiún\b", "veintiuna", tail)
     return head + sep + tail
+
+
+def _doublet(m: re.Match) -> str:
+    """"subinspector/a" -> "subinspector o subinspectora", "los/as" -> "los y las"."""
+    word, ending = m["w"], m["e"]
+    if ending == "as":
+        if not word.endswith("os"):
+            return m[0]
+        return f"{word} y {word[:-2]}as"
+    feminine = word[:-1] + "a" if word.endswith("o") else word + "a"
+    if not (word.endswith("o") or word[-1:] in "rnlsz"):
+        return m[0]
+    return f"{word} o {feminine}"
 
 
 def _apocope(words: str) -> str:
@@ -58,7 +93,8 @@ class SpanishRules(LocaleRules):
                       "1/3": "un tercio", "2/3": "dos tercios", "1/8": "un octavo"}
     slash_word = "barra"
     hashtag_word = "hashtag"
-    dial_words = r"\b(?:llame|llamar|llama|marque|marcar|marca|teléfono|emergencias)\b"
+    dial_words = (r"\b(?:llame|llamar|llama|marque|marcar|marca|teléfono|telefónic[oa]s?"
+                  r"|emergencias?|urgencias?)\b")
     words = {"image": "Imagen", "note": "nota"}
     point_words = {",": "coma", ".": "punto"}
     dot_word = "punto"
@@ -97,9 +133,19 @@ class SpanishRules(LocaleRules):
             "décimosegundo", "duodécimo")
 
     def before_nfkc(self, text: str) -> str:
-        """"n.º 5" -> "número 5"; ordinals "1.º", "2.ª", "3.er" before NFKC makes "º" "o"."""
-        text = re.sub(r"\b([nN])\.?\s?[º°](?=\s?\d)",
+        """"n.º 5", "Nº. 4.059" -> "número"; ordinals "1.º", "2.ª", "3.er" before NFKC makes
+        "º" "o"; and the written shapes below, each said as a person reads it."""
+        text = re.sub(r"\b([nN])\.?\s?[º°]\.?(?=\s?\d)",
                       lambda m: "número" if m[1] == "n" else "Número", text)
+        text = _ROMAN_DATE.sub(lambda m: f"{int(m['d'])} de {_WIDE[_ROMAN_MONTH[m['m']]]} de "
+                               f"{m['y']}", text)
+        text = _SPACED_SLASH.sub("/", text)
+        text = _PARAGRAPH_LETTER.sub(" ", text)
+        text = _NAME_NUMBER.sub(r"\g<w> \g<n>", text)
+        text = _MINUS.sub("-", text)
+        text = _H_TIME.sub(lambda m: f"{m['h']}:{m['m']} h", text)
+        text = _NO_CENTS.sub("", text)
+        text = _DOUBLET.sub(_doublet, text)
 
         def ordinal(m: re.Match) -> str:
             if m["s"] == "°" and not m["dot"]:
@@ -117,6 +163,28 @@ class SpanishRules(LocaleRules):
 
     def own_passes(self):
         return [self.say_numeric_dates, self.say_text_dates, self.say_times, self.say_romans]
+
+    def spelled_label(self, label: str) -> bool:
+        """"rtve.es", "dgt.es": a label without a vowel is spelled; Spanish reads
+        any other as a word, as it reads "BOE" or "OTAN"."""
+        return (label.isalpha() and len(label) > 1
+                and not re.search(r"[aeiouáéíóúy]", label, re.I))
+
+    def say_units(self, text: str, ctx: Ctx) -> str:
+        """As ``LocaleRules`` does, except a unit that is a verb here: "el G-20 ha abordado"
+        (the auxiliary "ha" before a participle is not "hectáreas")."""
+        text = _VERB_UNIT.sub("\ue000", text)
+        return super().say_units(text, ctx).replace("\ue000", " ")
+
+    def say_numbered_years(self, text: str, ctx: Ctx) -> str:
+        """"675/2014" as ``LocaleRules`` says it; then "Ley 30/92", "punto 6/268",
+        "Nº 4.059/2022": a number and the number after its slash, "barra" between."""
+        text = super().say_numbered_years(text, ctx)
+
+        def spoken(m: re.Match) -> str:
+            a = int(m["a"].replace(".", ""))
+            return f"{self.cardinal(a)} {self.slash_word} {self.cardinal(int(m['b']))}"
+        return _NUMBER_SLASH.sub(spoken, text)
 
     # --- agreement --------------------------------------------------------------------
 
@@ -148,9 +216,10 @@ class SpanishRules(LocaleRules):
             day, month = int(m["d"]), MONTHS[m["month"].lower()]
             if not valid_date(day, month):
                 return m[0]
-            return self.date(day, month, int(m["y"]) if m["y"] else None)
+            said = self.date(day, month, None)
+            return f"{said} {m['de']} {self.year(int(m['y']))}" if m["y"] else said
         text = re.sub(rf"(?<![\d.,])(?P<d>\d{{1,2}})\sde\s{_MONTH}(?!\w)"
-                      rf"(?:\sde(?:l)?\s(?P<y>\d{{4}})(?!\d))?", spoken, text, flags=re.I)
+                      rf"(?:\s(?P<de>del?)\s(?P<y>\d{{4}})(?!\d))?", spoken, text, flags=re.I)
         return re.sub(rf"(?<!\w){_MONTH}\s(?P<de>de(?:l)?\s)?(?P<y>\d{{4}})(?![\d])",
                       lambda m: f"{m['month']} {m['de'] or ''}{self.year(int(m['y']))}", text,
                       flags=re.I)
@@ -192,5 +261,8 @@ class SpanishRules(LocaleRules):
             n = roman_value(m["r"])
             return f"{m['w']} {say(n)}" if n else m[0]
         text = re.sub(r"(?P<w>\b[sS]iglos?)\s(?P<r>[IVXLC]+)\b", spoken, text)
+        # "Felipe V", "Juan Carlos I": one letter is a numeral only after a regnal name.
+        text = re.sub(rf"(?P<w>\b(?:{data.REGNAL_NAMES}))\s(?P<r>[IVX])\b"
+                      r"(?!\.\s?[A-ZÁÉÍÓÚÑ]\.)", spoken, text)
         return re.sub(r"(?P<w>\b[A-ZÁÉÍÓÚ][a-záéíóúñ]+)\s(?P<r>[IVX]{2,})\b", spoken,
                       text)

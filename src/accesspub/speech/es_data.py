@@ -20,6 +20,13 @@ ABBREVIATIONS = [
     (r"\bSr\.", "señor", False),
     (r"\bDña\.", "doña", False),
     (r"\bD\.(?=\s[A-ZÁÉÍÓÚÑ][a-záéíóúñ])", "don", False),
+    (r"\bExcmos\.", "excelentísimos", False),
+    (r"\bExcmo\.", "excelentísimo", False),
+    (r"\bExcma\.", "excelentísima", False),
+    (r"\bIlmo\.", "ilustrísimo", False),
+    (r"\bIlma\.", "ilustrísima", False),
+    (r"\bExpte\.", "Expediente", False),
+    (r"\bexpte\.", "expediente", False),
     (r"\bDra\.", "doctora", False),
     (r"\bDr\.", "doctor", False),
     (r"\bProf\.", "profesor", False),
@@ -113,6 +120,16 @@ FEMININE = frozenset("""
 persona personas hora horas semana semanas vez veces mujer mujeres niña niñas página páginas
 vivienda viviendas empresa empresas tonelada toneladas hectárea hectáreas casa casas
 víctima víctimas plaza plazas ciudad ciudades escuela escuelas familia familias libra libras
+oficina oficinas provincia provincias autonomía autonomías
 """.split())
 
 QUANTITY_CUE = r"\b(?:más de|menos de|unos|unas|cerca de|casi|alrededor de|aproximadamente)"
+
+# Names a single Roman letter follows as a regnal number ("Felipe V", "Juan Carlos I",
+# "Pío X"); after any other word "V" or "I" is a letter.
+REGNAL_NAMES = "|".join("""
+Felipe Carlos Fernando Alfonso Isabel Enrique Juan Pedro Jaime Sancho Ramiro Ordoño Bermudo
+García Amadeo Luis Pío León Gregorio Benedicto Clemente Urbano Inocencio Pablo Francisco
+Eduardo Jorge Guillermo Enrique Ricardo Federico Napoleón Leopoldo Alejandro Nicolás Pedro
+Manuel Miguel José María Ana Victoria Catalina Margarita Cristina Leonor Sofía
+""".split())

@@ -14,6 +14,10 @@ ABBREVIATIONS = [
     (r"\b[eE]tc\.", "et cetera", True),
     (r"\bav\.\s?J\.-C\.", "avant Jésus-Christ", True),
     (r"\bapr\.\s?J\.-C\.", "après Jésus-Christ", True),
+    (r"\bapr\.(?=\s?J\.-C\.)", "après", False),       # never a sentence end before "J.-C."
+    (r"\bJ\.-C\.", "Jésus-Christ", True),            # "7000 à 5300 avant J.-C."
+    # "au IIIe s.", "du 19e s.": the century, never a sentence's end before "apr. J.-C."
+    (r"(?:(?<=[IVXLCDM]e )|(?<=[IVXLCDM]er )|(?<=\de )|(?<=ème ))s\.", "siècle", True),
     (r"\b[eE]nv\.", "environ", False),
     (r"\bcf\.", "confer", False),
     (r"\bMM\.(?=\s)", "Messieurs", False),
@@ -35,11 +39,32 @@ ABBREVIATIONS = [
     (r"\bchap\.(?=\s?\d)", "chapitre", False),
     (r"\bart\.(?=\s?\d)", "article", False),
     (r"\bvol\.(?=\s?\d)", "volume", False),
+    (r"(?<=\b1 )vol\.", "volume", True),          # "6 vol. in-8º": how many volumes
+    (r"(?<=\d )vol\.", "volumes", True),
+    (r"\bpp\.(?=\s?\d)", "pages", False),
+    (r"\béd\.", "édition", True),
+    (r"\bHT\b", "hors taxes", False),
+    (r"\bTTC\b", "toutes taxes comprises", False),
     (r"\bhab\.", "habitants", True),
     (r"\bMds?\b", "milliards", False),
     (r"\bMio\b", "millions", False),
     (r"§\s?(?=\d)", "paragraphe ", False),
 ]
+
+# "1º", "in-8º": the masculine ordinal indicator marks a Latin ordinal adverb ("primo") or
+# a book's format ("in-octavo").
+LATIN_ORDINALS = {1: "primo", 2: "secundo", 3: "tertio", 4: "quarto", 5: "quinto",
+                  6: "sexto", 7: "septimo", 8: "octavo", 9: "nono", 10: "decimo"}
+
+# Words that number what follows with a cardinal, even with one Roman letter: "Tome V".
+PART_WORDS = r"Tome|Livre|Titre|Chapitre|Acte|Partie|Annexe|Volume|Section|Article|Fascicule"
+
+# A four-digit short number (the regulator's "3BPQ" numbers, 3939, 3919) is said in two
+# pairs after these words: "le trente-neuf trente-neuf".
+SHORT_NUMBER_BEFORE = r"\b(?:[lL]e|[aA]u|[dD]u|[nN]uméro|[cC]omposez|[aA]ppelez|Public|Service)"
+
+# Codes that number legal articles and decrees: "article L. 1111-6", "décret n° 2016-858".
+IDENTIFIER_BEFORE = r"\b(?:numéro|articles?\s[LRDA]\.?)"
 
 PHONE_LABELS = r"(?:t[ée]l(?:[ée]phone)?|fax|t[ée]l[ée]copie|portable|mobile|standard)"
 # Without a label: ten digits in pairs, "01 23 45 67 89", "01.23.45.67.89".

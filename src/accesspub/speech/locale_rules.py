@@ -1,15 +1,16 @@
-"""Shared machinery for the German, French and Spanish speech rules.
+"""The one framework of the speech rules of every language (English, German, French,
+Spanish).
 
 ``LocaleRules`` is a ``LanguageRules`` driven by locale data: Babel gives the decimal and
 group symbols of the language's locale, num2words every number word, and the subclass
-(``de.py``, ``fr.py``, ``es.py``) the few *words* that are not numbers (units, currencies,
-abbreviations, what "@" is called) and the shapes that differ between languages (dates,
-times, ordinals, how "1" agrees with the noun after it).
+(``en.py``, ``de.py``, ``fr.py``, ``es.py``) the few *words* that are not numbers (units,
+currencies, abbreviations, what "@" is called) and the shapes that differ between
+languages (dates, times, ordinals, how "1" agrees with the noun after it).
 
 ``speak`` runs the passes of ``passes()`` in order: addresses, abbreviations, the
 language's own shapes (dates, times, ordinals), phone numbers, money, percentages, units,
-ranges, plain numbers, dotted leftovers ("1.5" as a version), symbols, and finally any
-digit left is read on its own, so the result holds no digit.
+ranges, plain numbers, dotted leftovers ("1.5" as a version), words in capitals, symbols,
+and finally any digit left is read on its own, so the result holds no digit.
 """
 
 from __future__ import annotations
@@ -30,13 +31,19 @@ WORD = r"[^\W\d_]"
 
 @dataclass(frozen=True)
 class Ctx:
-    """How numbers are written in the text being read (from Babel)."""
+    """How numbers are written in the text being read (from Babel), and what the
+    language's module-level passes need to say them."""
 
     fmt: NumberFormat
     num: str  # regex of one unsigned numeral in ``fmt``
+    words: NumberWords | None = None
+    month_first: bool = False   # "01/02/2020" is January 2 (US English)
 
     def numeral(self, written: str) -> Numeral:
         return parse_number(written, self.fmt)
+
+    def say(self, written: str, *, negative: bool = False) -> str:
+        return self.words.numeral(self.numeral(written), negative=negative)
 
 
 def sentence_end(m: re.Match) -> str:
@@ -112,6 +119,8 @@ class LocaleRules(LanguageRules):
     fraction_names: dict[str, str] = {}   # "1/4": the language's word for a quarter
     hashtag_word = "hashtag"
     dial_words = r"$^"           # words before a number that is dialled ("call 112")
+    per_words = r"le|la|par|au|el|la|por|pro|je"   # "le m²": a unit alone after these
+    ascii_apostrophes = True     # "’" -> "'" (kept where a corpus expects it as written)
 
     def __init__(self, lang: str) -> None:
         super().__init__(lang)
@@ -137,7 +146,7 @@ class LocaleRules(LanguageRules):
             fmt = number_format(self.primary)
         if self.extra_group and fmt.decimal not in self.extra_group:
             fmt = NumberFormat(group=fmt.group + self.extra_group, decimal=fmt.decimal)
-        return Ctx(fmt=fmt, num=fmt.pattern())
+        return Ctx(fmt=fmt, num=fmt.pattern(), words=self.words_)
 
     def cardinal(self, n: int) -> str:
         return self.words_.cardinal(n)
@@ -199,10 +208,11 @@ class LocaleRules(LanguageRules):
         text = re.sub(r"[º˚](?=\s?[CF]\b)", "°", text)
         text = self.before_nfkc(text)
         text = split_vulgar_fractions(text, self.and_word, self.fraction_names)
-        text = text.replace("º", "°").replace("™", "").replace("®", "")
+        text = text.replace("º", "°").replace("™", "").replace("®", "").replace("℠", "")
         text = unicodedata.normalize("NFKC", text)
         text = text.replace("\u2212", "-").replace("\u2010", "-").replace("\u2011", "-")
-        text = re.sub(r"’(?!\d)|(?<!\d)’", "'", text)   # "1’500" (de-CH) keeps its group mark
+        if self.ascii_apostrophes:   # "1’500" (de-CH) keeps its group mark
+            text = re.sub(r"’(?!\d)|(?<!\d)’", "'", text)
         return re.sub(r"\s+", " ", text)
 
     def before_nfkc(self, text: str) -> str:
@@ -214,7 +224,7 @@ class LocaleRules(LanguageRules):
                 self.say_phones, self.say_money, self.say_percentages, self.say_units,
                 self.say_units_alone, self.say_ranges, self.say_numbered_years,
                 self.split_letters_digits, self.say_numbers, self.say_dotted,
-                self.say_symbols, self.say_leftover_digits]
+                self.say_capitals, self.say_symbols, self.say_leftover_digits]
 
     def say_hashtags(self, text: str, ctx: Ctx) -> str:
         return say_hashtags(text, self.hashtag_word)
@@ -242,7 +252,11 @@ class LocaleRules(LanguageRules):
         every other pass would leave such a text as it is."""
         romans = getattr(self, "say_romans", None)
         return [self.say_emails, self.say_urls, self.say_hashtags, self.say_abbreviations,
-                *([romans] if romans else []), self.say_symbols]
+                *([romans] if romans else []), self.say_capitals, self.say_symbols]
+
+    def say_capitals(self, text: str, ctx: Ctx) -> str:
+        """Words in capitals: acronyms spelled, shouted words read (English has rules)."""
+        return text
 
     # --- addresses -----------------------------------------------------------------------
 
@@ -253,9 +267,15 @@ class LocaleRules(LanguageRules):
                 out.append(f" {self.addr_words[piece]} ")
             elif piece.lower() == "www":
                 out.append(f" {self.www} ")
+            elif piece and self.spelled_label(piece):
+                out.append(" ".join(piece.upper()))
             elif piece:
                 out.append(re.sub(r"\d+", lambda m: f" {self.digits(m[0])} ", piece))
         return re.sub(r"\s+", " ", "".join(out)).strip()
+
+    def spelled_label(self, label: str) -> bool:
+        """Is this part of an address said letter by letter ("who" in who.int)?"""
+        return False
 
     def say_numeric_dates(self, text: str, ctx: Ctx) -> str:
         """Day-first numeric dates "20/01/2020", "20.01.2020", "20-01-2020" and ISO
@@ -345,10 +365,15 @@ class LocaleRules(LanguageRules):
         n = ctx.num
         return rf"(?P<sign>(?<![\w)\]])[-−])?(?P<a>{n})(?:(?:-|\s?–\s?)(?P<b>{n}))?"
 
+    def range_end(self, a: str, b: str) -> str:
+        """The written end of a range as a whole number ("1988–89": English says 1989)."""
+        return b
+
     def say_amount(self, m: re.Match, ctx: Ctx, noun: str | None) -> str:
         if m["b"]:
             first = self.count(ctx, m["a"], noun, negative=bool(m["sign"]))
-            return f"{first} {self.range_word} {self.count(ctx, m['b'], noun)}"
+            end = self.range_end(m["a"], m["b"])
+            return f"{first} {self.range_word} {self.count(ctx, end, noun)}"
         return self.count(ctx, m["a"], noun, negative=bool(m["sign"]))
 
     def money_text(self, major: str, unit: str, cents: str, minor: str) -> str:
@@ -412,9 +437,9 @@ class LocaleRules(LanguageRules):
         """"230 € le m²", "por m²", "pro m²": a unit after "per" is said in the singular."""
         long_units = "|".join(re.escape(u) for u in sorted(self.units, key=len, reverse=True)
                               if len(u) > 1 and not u.isalpha())
-        if not long_units:
+        if not long_units or not self.per_words:
             return text
-        return re.sub(rf"\b(?P<w>le|la|par|au|el|la|por|pro|je)\s(?P<u>{long_units})"
+        return re.sub(rf"\b(?P<w>{self.per_words})\s(?P<u>{long_units})"
                       rf"(?![\w/°²³'’])", lambda m: f"{m['w']} {self.units[m['u']][0]}", text)
 
     def is_feminine(self, noun: str | None) -> bool:
@@ -439,7 +464,7 @@ class LocaleRules(LanguageRules):
         n = ctx.num
 
         def spoken(m: re.Match) -> str:
-            a, b = m["a"], m["b"]
+            a, b = m["a"], self.range_end(m["a"], m["b"])
             if (a.isdigit() and b.isdigit() and len(a) == 4 and len(b) == 4
                     and self.is_year(int(a)) and self.is_year(int(b)) and int(b) > int(a)):
                 return f"{self.year(int(a))} {self.range_word} {self.year(int(b))}"

@@ -4,9 +4,11 @@ Rules are kept per language in a registry keyed by the primary language subtag (
 "en-GB").  A language without rules gets only safe cleanup (whitespace), so an engine
 still receives the author's text rather than nothing, and the build never fails here.
 
-Adding a language: write a module with a ``LanguageRules`` subclass (see ``en.py``), build
-numbers with ``speech.numbers.NumberWords`` (num2words) and month names with Babel, and
-call ``register()`` with it at the bottom of this file.
+Adding a language: write a module with a ``locale_rules.LocaleRules`` subclass (as
+``en.py``, ``de.py``, ``fr.py`` and ``es.py`` are): it inherits the passes every language
+shares and overrides the hooks where the language differs; numbers come from
+``speech.numbers.NumberWords`` (num2words) and month names from Babel.  Add it to the
+registry at the bottom of this file.
 """
 
 from __future__ import annotations
