@@ -53,9 +53,6 @@ class FrenchRules(LocaleRules):
     symbols = data.SYMBOLS
     feminine = data.FEMININE
     quantity_cue = data.QUANTITY_CUE
-    # No emergency number is dialled digit by digit ("le dix-sept"); "(?!)" never matches,
-    # where the base class's "$^" matches the empty text before a number that opens one.
-    dial_words = r"(?!)"
 
     def before_nfkc(self, text: str) -> str:
         # "n°" / "nº" before NFKC turns "º" into "o".

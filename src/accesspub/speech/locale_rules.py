@@ -118,7 +118,9 @@ class LocaleRules(LanguageRules):
     and_word = "and"             # "2¼": "2 and 1/4"
     fraction_names: dict[str, str] = {}   # "1/4": the language's word for a quarter
     hashtag_word = "hashtag"
-    dial_words = r"$^"           # words before a number that is dialled ("call 112")
+    # Words before a number that is dialled ("call 112"); "(?!)" never matches ("$^"
+    # would match the empty text before a number that opens a sentence).
+    dial_words = r"(?!)"
     per_words = r"le|la|par|au|el|la|por|pro|je"   # "le m²": a unit alone after these
     ascii_apostrophes = True     # "’" -> "'" (kept where a corpus expects it as written)
 
