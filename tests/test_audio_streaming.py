@@ -208,3 +208,51 @@ def _parent_of(stat: Path) -> int | None:
         return int(stat.read_text().rsplit(")", 1)[1].split()[1])
     except (OSError, IndexError, ValueError):
         return None
+
+
+_SLOW_CHILD = """
+import multiprocessing, sys, time
+sys.path.insert(0, sys.argv[1])
+from slow_child import child
+
+if __name__ == "__main__":
+    process = multiprocessing.get_context("spawn").Process(target=child, args=(sys.argv[1],))
+    process.start()
+    print(process.pid, flush=True)
+    time.sleep(120)
+"""
+
+_SLOW_CHILD_MODULE = """
+import time
+from pathlib import Path
+
+def child(folder):
+    time.sleep(2)                  # still importing when the build is killed
+    from accesspub.audio.orphans import end_with_parent
+    end_with_parent()
+    Path(folder, "watching").touch()
+    time.sleep(120)
+"""
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc (Linux)")
+def test_a_child_whose_build_died_before_its_watch_started_ends(tmp_path):
+    """A child that starts watching its parent after the build was killed (and it was
+    adopted by init) must still notice: it watches the process that spawned it."""
+    (tmp_path / "slow_child.py").write_text(_SLOW_CHILD_MODULE, encoding="utf-8")
+    build = subprocess.Popen([sys.executable, "-c", _SLOW_CHILD, str(tmp_path)],
+                             stdout=subprocess.PIPE, text=True)
+    child = int(build.stdout.readline())
+    os.kill(build.pid, signal.SIGKILL)
+    build.wait(10)
+    build.stdout.close()
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not (tmp_path / "watching").exists():
+        time.sleep(0.1)
+    assert (tmp_path / "watching").exists(), "the child never got as far as watching"
+    while time.monotonic() < deadline and Path(f"/proc/{child}").exists():
+        time.sleep(0.1)
+    alive = Path(f"/proc/{child}").exists()
+    if alive:
+        os.kill(child, signal.SIGKILL)
+    assert not alive

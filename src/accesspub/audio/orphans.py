@@ -21,10 +21,19 @@ from typing import Callable
 
 def end_with_parent() -> int:
     """End this process when its parent is gone (the build was killed), and return the
-    parent's pid: an idle child would otherwise wait for work forever, holding its memory."""
-    parent = os.getppid()
+    parent's pid: an idle child would otherwise wait for work forever, holding its memory.
+
+    The parent is the process that spawned this one, as multiprocessing recorded it, not
+    ``os.getppid()`` now: on a loaded machine a build can be killed while its child is
+    still importing, and the child, already adopted by init, would watch init forever.
+    """
+    from multiprocessing import parent_process
+    spawner = parent_process()
+    parent = spawner.pid if spawner is not None else os.getppid()
 
     def watch() -> None:
+        if spawner is not None:
+            spawner.join()              # its sentinel closes when the parent ends
         while os.getppid() == parent:
             time.sleep(0.5)
         os._exit(1)
