@@ -306,3 +306,107 @@ def test_truncated_cache_with_real_speech(tmp_path):
     report = json.loads((root / "build" / "report.json").read_text(encoding="utf-8"))
     assert abs(report["releases"][0]["narration_seconds"] - seconds) < 0.2
     assert report["releases"][0]["speech"]["synthesised"] == 0
+
+
+# --- the listening formats: the M4B's AAC stream is kept with the narration ---------------
+
+FORMATS = CONFIG.split("[outputs]")[0] + '[outputs]\nformats = ["daisy", "m4b", "lpf"]\n'
+
+
+def formats(root: Path) -> dict[str, bytes]:
+    """Every file of the listening formats (the DAISY folder, its zip, the M4B, the LPF)."""
+    out = root / "build" / "cache-test"
+    assert not list(out.glob(".*")), "the AAC stream is muxed, never published"
+    files = {p.relative_to(out).as_posix(): p.read_bytes() for p in (out / "daisy").rglob("*")
+             if p.is_file()}
+    files.update({name: (out / name).read_bytes()
+                  for name in ("cache-test.m4b", "cache-test.lpf", "cache-test.daisy.zip")})
+    return files
+
+
+class FormatsBuilt(Built):
+    def rebuild(self, bad: bool = True) -> str:
+        """Build again: the first build's formats, the notice when ``bad``; a further
+        build restores them without encoding anything."""
+        output = build(self.root)
+        assert ("notice cache-entry-bad" in output) == bad, output
+        assert formats(self.root) == self.first
+        again = build(self.root)
+        assert "cache-entry-bad" not in again and "encoding" not in again, again
+        assert formats(self.root) == self.first
+        return output
+
+
+@pytest.fixture
+def with_formats(tmp_path) -> FormatsBuilt:
+    root = make_project(tmp_path / "p", {"content/cache-test.md": RELEASE},
+                        FORMATS.format(engine="fake"))
+    build(root)
+    return FormatsBuilt(root, formats(root))
+
+
+def test_warm_rebuild_restores_the_audiobook_stream(with_formats):
+    path, data = index(with_formats.root)
+    stream = data["audiobook"]
+    blob = (path.parent / stream).read_bytes()
+    assert data["files"][stream] == {"size": len(blob),
+                                     "sha256": hashlib.sha256(blob).hexdigest()}
+    assert blob[4:8] == b"ftyp"                       # an MP4 file, muxed by each build
+    assert with_formats.rebuild(bad=False).count("encoding") == 0
+
+
+def test_audiobook_stream_with_other_bytes(with_formats):
+    path, data = index(with_formats.root)
+    stream = path.parent / data["audiobook"]
+    blob = bytearray(stream.read_bytes())
+    blob[len(blob) // 2] ^= 0xFF
+    stream.write_bytes(bytes(blob))
+    assert f"{data['audiobook']} has changed" in with_formats.rebuild()
+
+
+def test_truncated_audiobook_stream(with_formats):
+    path, data = index(with_formats.root)
+    stream = path.parent / data["audiobook"]
+    stream.write_bytes(stream.read_bytes()[:-500])
+    assert "has the wrong size" in with_formats.rebuild()
+
+
+def test_entry_without_the_audiobook_stream(with_formats):
+    """An entry stored without the stream (as with ``formats = []``) while the M4B is
+    wanted is not used: the M4B would have no audio to mux."""
+    path, data = index(with_formats.root)
+    (path.parent / data.pop("audiobook")).unlink()
+    path.write_text(json.dumps(data), encoding="utf-8")
+    assert "it has no audiobook stream" in with_formats.rebuild()
+
+
+def test_audiobook_stream_outside_the_entry(with_formats, tmp_path):
+    secret = tmp_path / "secret.m4a"
+    secret.write_bytes(MARKER)
+    path, data = index(with_formats.root)
+    depth = len(path.parent.relative_to(tmp_path).parts)
+    data["audiobook"] = "../" * depth + "secret.m4a"
+    data["files"][data["audiobook"]] = {"size": len(MARKER),
+                                        "sha256": hashlib.sha256(MARKER).hexdigest()}
+    path.write_text(json.dumps(data), encoding="utf-8")
+    assert "points outside the entry" in with_formats.rebuild()
+    for found in (with_formats.root / "build").rglob("*"):
+        if found.is_file():
+            assert MARKER not in found.read_bytes(), found
+
+
+def test_new_description_reaches_the_m4b_without_encoding(with_formats):
+    """The description is in the M4B's tags but not in the MP3s' (nor the cache key): a
+    rebuild restores the narration and muxes the new tags; nothing is encoded again."""
+    from mutagen.mp4 import MP4
+    source = with_formats.root / "content" / "cache-test.md"
+    source.write_text(source.read_text(encoding="utf-8").replace(
+        "language: en\n", "language: en\ndescription: A new summary; with = signs.\n"),
+        encoding="utf-8")
+    output = build(with_formats.root)
+    assert "encoding" not in output and "cache-entry-bad" not in output, output
+    m4b = with_formats.root / "build" / "cache-test" / "cache-test.m4b"
+    assert MP4(m4b).tags["©cmt"] == ["A new summary; with = signs."]
+    after = formats(with_formats.root)
+    assert after["cache-test.lpf"] == with_formats.first["cache-test.lpf"]
+    assert after["cache-test.m4b"] != with_formats.first["cache-test.m4b"]

@@ -134,8 +134,11 @@ def _write_listening(publication: Publication, timeline: Timeline, config: Confi
         from accesspub.writers.daisy import write_daisy
         files["daisy"] = write_daisy(publication, timeline, out)[1]
     if "m4b" in config.outputs:
+        from accesspub.audio.narration import audiobook_stream
         from accesspub.writers.m4b import write_m4b
-        files["m4b"] = write_m4b(publication, timeline, out)
+        stream = audiobook_stream(out)        # the AAC the narrate stage made or restored
+        files["m4b"] = write_m4b(publication, timeline, out, stream)
+        stream.unlink()                       # this build's, in its staging folder
     if "lpf" in config.outputs:
         from accesspub.writers.lpf import write_lpf
         files["lpf"] = write_lpf(publication, timeline, out)

@@ -1,4 +1,5 @@
-"""MP3 encoding and decoding with the ffmpeg binary bundled by imageio-ffmpeg.
+"""MP3 (and the audiobook's AAC) encoding and decoding with the ffmpeg binary bundled by
+imageio-ffmpeg.
 
 Encoding: PCM is piped to ffmpeg's stdin chunk by chunk (memory stays bounded by the largest
 chunk), encoded once per file with libmp3lame, mono, 44.1 kHz, CBR.  Determinism: the same
@@ -64,15 +65,40 @@ def encode_command(path: Path, sample_rate: int, bitrate: str) -> list[str]:
     ]
 
 
+def aac_command(path: Path, sample_rate: int, bitrate: str, gain_db: float = 0.0) -> list[str]:
+    """ffmpeg's own AAC-LC encoder into an MP4 file: the M4B's audio, muxed later with
+    ``-c:a copy`` (``writers.m4b``).  MP4, not ADTS: only the container records the
+    encoder's 1024 samples of priming (an edit list), so the audiobook decodes sample for
+    sample where the PCM was; an ADTS stream decodes 1024 samples late.
+    ``gain_db``: LAME's CBR level change (``codec_gain_db``), which the levelled clips are
+    raised to cancel; AAC has none, so the same change is made here and the audiobook
+    decodes at the loudness the MP3s do."""
+    command = [
+        ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel", "error", "-y",
+        "-f", "s16le", "-ar", str(sample_rate), "-ac", "1", "-i", "pipe:0",
+        "-map_metadata", "-1", "-fflags", "+bitexact", "-flags:a", "+bitexact"]
+    if gain_db:
+        command += ["-af", f"volume={gain_db:.3f}dB:precision=float"]
+    return command + ["-c:a", "aac", "-b:a", bitrate, "-ar", str(sample_rate), "-ac", "1",
+                      "-f", "mp4", str(path)]
+
+
 def encode_mp3(chunks: Iterable[np.ndarray], path: Path, *, sample_rate: int,
                bitrate: str = "64k") -> None:
     """Encode int16 mono ``chunks`` (in order) into the MP3 file ``path``.
 
     Raises ToolError if ffmpeg fails; a partial file is removed.
     """
+    run_encoder(encode_command(Path(path), sample_rate, bitrate), chunks, Path(path))
+
+
+def run_encoder(command: list[str], chunks: Iterable[np.ndarray], path: Path) -> None:
+    """Pipe int16 mono ``chunks`` (in order) to the ffmpeg ``command`` writing ``path``.
+
+    Raises ToolError if ffmpeg fails; a partial file is removed.
+    """
     path = Path(path)
-    proc = subprocess.Popen(encode_command(path, sample_rate, bitrate),
-                            stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+    proc = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
                             stderr=subprocess.PIPE)
     # Read stderr concurrently so a chatty ffmpeg can never block on a full pipe.
     errors: list[bytes] = []
@@ -112,14 +138,16 @@ class StreamingEncoder:
     _END = None
 
     def __init__(self, path: Path, *, sample_rate: int, bitrate: str = "64k",
-                 queue_size: int = 8) -> None:
+                 queue_size: int = 8, command: list[str] | None = None) -> None:
         self.path = Path(path)
+        # an MP3 unless the caller gives its own encoder (``aac_command``)
+        self._command = command or encode_command(self.path, sample_rate, bitrate)
         self._queue: queue.Queue = queue.Queue(maxsize=queue_size)
         self._error: BaseException | None = None
         self._closed = False
         self._ended = False                      # the feeder has taken the end marker
-        self._thread = threading.Thread(target=self._run, args=(sample_rate, bitrate),
-                                        name=f"encode {self.path.name}", daemon=True)
+        self._thread = threading.Thread(target=self._run, name=f"encode {self.path.name}",
+                                        daemon=True)
         self._thread.start()
 
     def _chunks(self):
@@ -130,9 +158,9 @@ class StreamingEncoder:
                 return
             yield chunk
 
-    def _run(self, sample_rate: int, bitrate: str) -> None:
+    def _run(self) -> None:
         try:
-            encode_mp3(self._chunks(), self.path, sample_rate=sample_rate, bitrate=bitrate)
+            run_encoder(self._command, self._chunks(), self.path)
         except BaseException as exc:           # reported by close(); keep draining
             self._error = exc
             while not self._ended:

@@ -1,5 +1,7 @@
 """The narrate stage as the build sees it: engines from the config, progress, credits, and
-a cache of finished narrations so a rebuild with nothing changed encodes nothing."""
+a cache of finished narrations so a rebuild with nothing changed encodes nothing: the MP3s
+and, when the M4B is among the outputs, its AAC stream (``AUDIOBOOK``), which the build
+then only muxes with the tags of this build."""
 
 from __future__ import annotations
 
@@ -20,7 +22,20 @@ from accesspub.model import Publication, Timeline
 from accesspub.progress import Progress
 
 # Bump when stitching, loudness, encoding or tagging change what the files contain.
-NARRATION_VERSION = "4"           # 4: codec headroom under the true-peak ceiling
+NARRATION_VERSION = "5"           # 5: the M4B's AAC stream is made and kept with the MP3s
+
+# The M4B's AAC stream, beside the MP3s while the release is built; the build muxes it into
+# ``<slug>.m4b`` and removes it.  A dot name: nothing that lists the output shows it.
+AUDIOBOOK = ".audiobook.m4a"
+
+
+def audiobook_stream(out: Path) -> Path:
+    """Where stitching writes, and the cache restores, the M4B's AAC stream."""
+    return out / AUDIOBOOK
+
+
+def wants_audiobook(config: Config) -> bool:
+    return "m4b" in config.outputs
 
 
 def narrator_credit(config: Config, publication: Publication) -> str:
@@ -37,7 +52,7 @@ def narrator_credit(config: Config, publication: Publication) -> str:
 
 def narration_key(publication: Publication, clips: audio.Synthesis, config: Config) -> str:
     """Everything the narration's files are made from: the speech itself, pauses, loudness,
-    encoding, and the metadata written into the ID3 tags."""
+    encoding, the metadata written into the ID3 tags, and whether the AAC stream is made."""
     digest = hashlib.sha256()
 
     def add(value: object) -> None:
@@ -46,6 +61,7 @@ def narration_key(publication: Publication, clips: audio.Synthesis, config: Conf
     add(NARRATION_VERSION)
     add(config.narration)
     add(config.publisher)
+    add(wants_audiobook(config))
     meta = publication.meta
     add((publication.slug, meta.title, meta.authors, meta.publisher, meta.date, meta.lang))
     if meta.cover is not None:
@@ -98,6 +114,8 @@ def _files(data: object) -> dict[str, tuple[int, str]]:
     tracks = data.get("tracks")
     _need(isinstance(tracks, list), "timeline.json has no list of tracks")
     names = [_name(data.get("full"))]
+    if "audiobook" in data:
+        names.append(_name(data["audiobook"]))
     for track in tracks:
         _need(isinstance(track, dict) and isinstance(track.get("chapter"), str)
               and _count(track.get("samples")) and _count(track.get("offset"))
@@ -132,7 +150,7 @@ def _copy(source: Path, dest: Path) -> tuple[int, str]:
     return size, digest.hexdigest()
 
 
-def _restore(entry: Path, out: Path) -> Timeline:
+def _restore(entry: Path, out: Path, audiobook: bool) -> Timeline:
     """The entry's files copied into ``out`` and checked; BadEntry when anything is off."""
     _need(not entry.is_symlink() and entry.is_dir(), "it is not a folder")
     index = entry / "timeline.json"
@@ -143,6 +161,7 @@ def _restore(entry: Path, out: Path) -> Timeline:
     except (OSError, UnicodeDecodeError, ValueError) as exc:
         raise BadEntry(f"timeline.json cannot be read ({type(exc).__name__})") from None
     files = _files(data)
+    _need(not audiobook or data.get("audiobook") == AUDIOBOOK, "it has no audiobook stream")
     real = os.path.realpath(entry)
     copied = []
     try:
@@ -173,18 +192,20 @@ def _discard(entry: Path) -> None:
         pass                # still there: the narration is stitched and not stored again
 
 
-def restore(entry: Path, out: Path, progress: Progress | None = None) -> Timeline | None:
+def restore(entry: Path, out: Path, progress: Progress | None = None, *,
+            audiobook: bool = False) -> Timeline | None:
     """The cached narration's files copied into ``out``, or None when there is none.
 
     Nothing in the entry is trusted: its shape, that every file is inside it, and the
     size and SHA-256 of every file are checked as it is copied.  A bad entry (a truncated
     MP3, a damaged or crafted timeline.json) is deleted, with a notice, and None returned:
-    the narration is then made again from the clips.
+    the narration is then made again from the clips.  ``audiobook``: the entry must hold
+    the M4B's AAC stream (restored as ``audiobook_stream(out)``).
     """
     if not os.path.lexists(entry):
         return None
     try:
-        return _restore(entry, out)
+        return _restore(entry, out, audiobook)
     except (BadEntry, OSError) as exc:
         why = str(exc) if isinstance(exc, BadEntry) else f"it cannot be read ({exc.strerror})"
         _discard(entry)
@@ -194,15 +215,19 @@ def restore(entry: Path, out: Path, progress: Progress | None = None) -> Timelin
         return None
 
 
-def store(entry: Path, timeline: Timeline, out: Path) -> None:
+def store(entry: Path, timeline: Timeline, out: Path, audiobook: bool = False) -> None:
     """Keep the finished files, with the size and SHA-256 of each (checked by ``restore``);
-    written aside and renamed, so readers never see half."""
+    written aside and renamed, so readers never see half.  ``audiobook``: the M4B's AAC
+    stream (``audiobook_stream(out)``) too."""
     entry.parent.mkdir(parents=True, exist_ok=True)
     temp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=entry.parent))
     try:
         data = timeline.to_json(out)
         data["files"] = {}
-        for name in [data["full"]] + [t["file"] for t in data["tracks"]]:
+        if audiobook:
+            data["audiobook"] = AUDIOBOOK
+        for name in ([data["full"]] + [t["file"] for t in data["tracks"]]
+                     + ([AUDIOBOOK] if audiobook else [])):
             (temp / name).parent.mkdir(parents=True, exist_ok=True)
             size, sha256 = _copy(out / name, temp / name)
             data["files"][name] = {"size": size, "sha256": sha256}
@@ -270,12 +295,12 @@ def narrate(publication: Publication, config: Config, out: Path, *, jobs: int | 
             worker.join()                  # nothing to speak: done in a moment
             timeline = _from_cache_or_stitch(publication, config, out, outcome, progress)
         else:
-            timeline = audio.stitch_publication(publication, feed, config, out)
+            timeline = _stitch(publication, feed, config, out)
             worker.join()
             _raise(outcome)
             clips = outcome["clips"]
             store(config.cache_dir / "narrations" / narration_key(publication, clips, config),
-                  timeline, out)
+                  timeline, out, wants_audiobook(config))
             progress.message(f"speech: {clips.misses} new clip(s), {clips.hits} from the cache")
     except BaseException:
         feed.cancel()
@@ -305,12 +330,18 @@ def _from_cache_or_stitch(publication: Publication, config: Config, out: Path,
     _raise(outcome)
     clips = outcome["clips"]
     entry = config.cache_dir / "narrations" / narration_key(publication, clips, config)
-    timeline = restore(entry, out, progress)
+    timeline = restore(entry, out, progress, audiobook=wants_audiobook(config))
     if timeline is None:
         progress.message(f"speech: all {clips.hits} clip(s) from the cache; encoding")
-        timeline = audio.stitch_publication(publication, clips, config, out)
-        store(entry, timeline, out)
+        timeline = _stitch(publication, clips, config, out)
+        store(entry, timeline, out, wants_audiobook(config))
     return timeline
+
+
+def _stitch(publication: Publication, clips, config: Config, out: Path) -> Timeline:
+    return audio.stitch_publication(
+        publication, clips, config, out,
+        audiobook=audiobook_stream(out) if wants_audiobook(config) else None)
 
 
 class Narrator:

@@ -20,16 +20,24 @@ tracks' frames at the end (``join``: every sample is encoded once).  Clips arriv
 to the narration's loudness (``synthesize.Levelling``, done where they are spoken), so
 nothing here measures audio.  So encoding runs alongside synthesis, and memory is a few
 sentence clips at a time, whatever the length of the book.
+
+The audiobook (M4B) is AAC encoded from the same PCM at the same time, when asked for
+(``audiobook``): every chunk a chapter's MP3 encoder gets also goes to one AAC encoder
+for the whole book, the tracks end to end (no chapter pauses: DAISY and the W3C
+audiobook play the tracks that way, so a chapter starts at the same second in every
+format).  Transcoding the MP3s instead lost a generation of quality and cost a decode
+and an encode after the narration was done; this way ``writers.m4b`` only muxes.
 """
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 from typing import Callable, Container, Iterator, Mapping
 
 import numpy as np
 
-from accesspub.audio.encode import StreamingEncoder
+from accesspub.audio.encode import StreamingEncoder, aac_command, codec_gain_db
 from accesspub.audio.join import (FRAME_SAMPLES, EncodedTrack, join_tracks, offsets, read_track,
                                   silence_frames)
 from accesspub.audio.synthesize import SAMPLE_RATE, SentenceAudio
@@ -109,9 +117,18 @@ def _silent_track(pauses: Pauses, sample_rate: int) -> int:
     return int(round(pauses.sentence * sample_rate))
 
 
+AUDIOBOOK_BITRATE = "64k"    # the M4B's AAC, whatever the MP3s' bitrate
+
+
+def _write(sinks: tuple[StreamingEncoder, ...], pcm: np.ndarray) -> None:
+    for sink in sinks:
+        sink.write(pcm)
+
+
 def stitch_publication(publication: Publication, clips: Mapping[str, SentenceAudio],
                        config: Config, out_dir: Path, *, sample_rate: int = SAMPLE_RATE,
-                       progress: StitchProgress | None = None) -> Timeline:
+                       progress: StitchProgress | None = None,
+                       audiobook: Path | None = None) -> Timeline:
     """Build, encode and tag every chapter track and the full narration; return the Timeline.
 
     Files: ``out_dir/tracks/<chapter.slug>.mp3`` and ``out_dir/<publication.slug>.mp3``.
@@ -121,6 +138,7 @@ def stitch_publication(publication: Publication, clips: Mapping[str, SentenceAud
     spoken (``synthesize.ClipFeed``): each is read in reading order, once.
     Clips are written as they are: levelled when spoken (``synthesize.Levelling``).
     ``progress(stage, done, total)``: "encoding", per sentence.
+    ``audiobook``: where to write the AAC stream of the M4B (an MP4 file), or None.
     """
     out_dir = Path(out_dir)
     narration = config.narration
@@ -138,36 +156,44 @@ def stitch_publication(publication: Publication, clips: Mapping[str, SentenceAud
     encode = dict(sample_rate=sample_rate, bitrate=narration.bitrate)
     if progress:
         progress("encoding", 0, total)
-    # Each clip is read once and written to its chapter's encoder; the full narration is
-    # then joined from the tracks' frames (``join``), not encoded again.
-    for chapter, plan in zip(publication.chapters, plans):
-        path = tracks_dir / f"{chapter.slug}.mp3"
-        laid: list[Clip] = []
-        engines: dict[str, None] = {}
-        cursor = 0
-        with StreamingEncoder(path, **encode) as one:
-            for sid, pause in plan:
-                audio = clips[sid]
-                pcm = audio.pcm
-                one.write(pcm)
-                one.write(_SILENCE(pause))
-                laid.append(Clip(sid, cursor, cursor + len(pcm) + pause))
-                cursor += len(pcm) + pause
-                engines.update(dict.fromkeys(audio.engines))
-                done += 1
-                if progress:
-                    progress("encoding", done, total)
-            if not plan:
-                cursor = _silent_track(narration.pauses, sample_rate)
-                one.write(_SILENCE(cursor))
-        encoded.append(read_track(path))
-        # ffmpeg's LAME tag counts up to 47 samples of padding as audio when a track ends
-        # 1-47 samples into a frame: the track then decodes that much longer, in silence.
-        # Offsets in the full file follow the tag, as decoders do.
-        if not 0 <= encoded[-1].samples - cursor < FRAME_SAMPLES:
-            raise ToolError(f"{path.name} decodes to {encoded[-1].samples} samples, not the "
-                            f"{cursor} encoded", code="tool-failed")
-        laid_out.append((tuple(laid), cursor, tuple(engines)))
+    # Each clip is read once and written to its chapter's encoder (and the audiobook's);
+    # the full narration is then joined from the tracks' frames (``join``), not encoded again.
+    with contextlib.ExitStack() as stack:
+        book: tuple[StreamingEncoder, ...] = ()
+        if audiobook is not None:
+            command = aac_command(audiobook, sample_rate, AUDIOBOOK_BITRATE,
+                                  codec_gain_db(narration.bitrate, sample_rate))
+            book = (stack.enter_context(StreamingEncoder(audiobook, sample_rate=sample_rate,
+                                                         command=command)),)
+        for chapter, plan in zip(publication.chapters, plans):
+            path = tracks_dir / f"{chapter.slug}.mp3"
+            laid: list[Clip] = []
+            engines: dict[str, None] = {}
+            cursor = 0
+            with StreamingEncoder(path, **encode) as one:
+                sinks = (one, *book)
+                for sid, pause in plan:
+                    audio = clips[sid]
+                    pcm = audio.pcm
+                    _write(sinks, pcm)
+                    _write(sinks, _SILENCE(pause))
+                    laid.append(Clip(sid, cursor, cursor + len(pcm) + pause))
+                    cursor += len(pcm) + pause
+                    engines.update(dict.fromkeys(audio.engines))
+                    done += 1
+                    if progress:
+                        progress("encoding", done, total)
+                if not plan:
+                    cursor = _silent_track(narration.pauses, sample_rate)
+                    _write(sinks, _SILENCE(cursor))
+            encoded.append(read_track(path))
+            # ffmpeg's LAME tag counts up to 47 samples of padding as audio when a track
+            # ends 1-47 samples into a frame: the track then decodes that much longer, in
+            # silence.  Offsets in the full file follow the tag, as decoders do.
+            if not 0 <= encoded[-1].samples - cursor < FRAME_SAMPLES:
+                raise ToolError(f"{path.name} decodes to {encoded[-1].samples} samples, not "
+                                f"the {cursor} encoded", code="tool-failed")
+            laid_out.append((tuple(laid), cursor, tuple(engines)))
 
     gaps = [silence_frames(a, b, chapter_pause) for a, b in zip(encoded, encoded[1:])]
     starts, samples = offsets(encoded, gaps)

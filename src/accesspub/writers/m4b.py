@@ -1,10 +1,14 @@
 """``<slug>.m4b``: the narration as one AAC audiobook with chapters, for audiobook apps.
 
-The chapter tracks are joined end to end, as DAISY and the W3C audiobook play them, so a
-chapter starts at the same second in every format.  ffmpeg (imageio-ffmpeg's) writes both
-chapter forms players read: the QuickTime chapter track (Apple) and the Nero ``chpl``
-atom (most others).  ``-fflags +bitexact`` keeps creation times and the encoder's version
-out, so the same narration gives the same bytes.
+The audio is encoded while the narration is stitched, from the same levelled PCM as the
+MP3s (``audio.stitch``, ``audiobook=``): the chapter tracks end to end, as DAISY and the
+W3C audiobook play them, so a chapter starts at the same second in every format.  Here it
+is only muxed (``-c:a copy``) with the chapters, tags and cover: a fraction of a second,
+so every build writes its own tags, also when the stream comes from the narration cache
+(a new description, which the MP3s do not carry, re-encodes nothing).  ffmpeg (imageio-ffmpeg's) writes both chapter forms players
+read: the QuickTime chapter track (Apple) and the Nero ``chpl`` atom (most others).
+``-fflags +bitexact`` keeps creation times and the muxer's version out, so the same
+narration gives the same bytes.
 """
 
 from __future__ import annotations
@@ -12,13 +16,9 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-import numpy as np
-
-from accesspub.audio.encode import decode_mp3, ffmpeg_exe
+from accesspub.audio.encode import ffmpeg_exe
 from accesspub.errors import ToolError
 from accesspub.model import Publication, Timeline
-
-BITRATE = "64k"
 
 
 def _escape(value: str) -> str:
@@ -60,35 +60,30 @@ def ffmetadata(publication: Publication, chapters: list[tuple[str, int, int]]) -
     return "\n".join(lines) + "\n"
 
 
-def write_m4b(publication: Publication, timeline: Timeline, out: Path) -> Path:
-    """``out/<slug>.m4b`` from the chapter tracks; returns its path."""
+def write_m4b(publication: Publication, timeline: Timeline, out: Path, audio: Path) -> Path:
+    """``out/<slug>.m4b`` from ``audio``, the AAC stream stitching made (an MP4 file with
+    the tracks end to end); returns its path."""
     dest = out / f"{publication.slug}.m4b"
-    rate = timeline.sample_rate
-    pcm = []
-    for track in timeline.tracks:
-        samples, _ = decode_mp3(track.path, rate)
-        # the Timeline's count is exact; the decoder may differ by a frame's padding
-        pcm.append(np.pad(samples, (0, max(0, track.samples - len(samples))))[:track.samples])
     chapters = chapter_times(publication, timeline)
     meta_file = out / f".{publication.slug}.ffmeta"
     meta_file.write_text(ffmetadata(publication, chapters), encoding="utf-8")
     cover = publication.meta.cover
     command = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel", "error", "-y",
-               "-f", "s16le", "-ar", str(rate), "-ac", "1", "-i", "pipe:0", "-i", str(meta_file)]
+               "-i", str(audio), "-i", str(meta_file)]
     if cover is not None and cover.media_type in ("image/jpeg", "image/png"):
         command += ["-i", str(cover.source), "-map", "0:a", "-map", "2:v", "-c:v", "copy",
                     "-disposition:v", "attached_pic"]
     else:
         command += ["-map", "0:a"]
-    command += ["-map_metadata", "1", "-map_chapters", "1", "-c:a", "aac", "-b:a", BITRATE,
-                "-ac", "1", "-fflags", "+bitexact", "-flags:a", "+bitexact",
+    command += ["-map_metadata", "1", "-map_chapters", "1", "-c:a", "copy",
+                "-fflags", "+bitexact", "-flags:a", "+bitexact",
                 "-brand", "M4B ", "-movflags", "+faststart", "-f", "ipod", str(dest)]
     try:
-        done = subprocess.run(command, input=np.concatenate(pcm).astype("<i2").tobytes(),
-                              capture_output=True, check=False)
+        done = subprocess.run(command, capture_output=True, check=False)
     finally:
         meta_file.unlink(missing_ok=True)
     if done.returncode != 0:
+        dest.unlink(missing_ok=True)
         detail = done.stderr.decode("utf-8", "replace").strip().splitlines()
         raise ToolError(f"ffmpeg could not write {dest.name}: "
                         + (detail[-1] if detail else f"exit status {done.returncode}"),
