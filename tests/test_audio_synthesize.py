@@ -144,3 +144,81 @@ def test_with_the_real_engine_set_and_fake_engine(tmp_path):
         np.testing.assert_array_equal(serial[sid].pcm, parallel[sid].pcm)
     again = synthesize_publication(pub, factory, cfg, jobs=2)
     assert again.misses == 0
+
+
+# -- the worker memory budget ([narration] worker_memory_frames) -----------------------------
+
+def test_frame_budget_lets_sentences_overlap_only_within_it():
+    import threading
+    from accesspub.engines.piper.adapter import FRAMES_PER_ID, _FrameBudget, _frames_held
+    from accesspub.engines.piper.voice import CHUNK_FRAMES
+    budget = _FrameBudget(1000)
+    assert budget.take(600) == 600
+    taken = threading.Event()
+    waiter = threading.Thread(target=lambda: (budget.take(600), taken.set()))
+    waiter.start()
+    assert not taken.wait(0.3)                # 600 + 600 > 1000: the second one waits
+    budget.give(600)
+    assert taken.wait(5)
+    waiter.join()
+    budget.give(600)
+    assert budget.take(5000) == 1000          # longer than the budget: it runs alone
+    budget.give(1000)
+    assert budget.free == 1000
+    # A sentence holds its estimated frames, and never less than one decoder chunk.
+    assert _frames_held(10, 1.0) == CHUNK_FRAMES
+    assert _frames_held(800, 1.0) == int(800 * FRAMES_PER_ID)
+    assert _frames_held(800, 1.5) == int(800 * FRAMES_PER_ID * 1.5)
+
+
+def test_frame_budget_out_of_range_is_an_error_at_its_line(tmp_path):
+    from accesspub.config import load_config
+    from accesspub.errors import ConfigError
+    (tmp_path / "content").mkdir()
+    (tmp_path / "accesspub.toml").write_text(
+        '[project]\nlanguage = "en"\n\n[narration]\nworker_memory_frames = -5\n')
+    with pytest.raises(ConfigError) as caught:
+        load_config(tmp_path)
+    assert str(caught.value).startswith("accesspub.toml:5: error config-value: "
+                                        "narration.worker_memory_frames")
+    assert "docs/cluster.md" in (caught.value.diagnostics[0].hint or "")
+    (tmp_path / "accesspub.toml").write_text(
+        '[project]\nlanguage = "en"\n\n[narration]\nworker_memory_frames = 1500\n')
+    assert load_config(tmp_path).narration.worker_memory_frames == 1500
+
+
+# Real text, a long sentence of the sample and a short one, spoken on two threads of one
+# worker as the local pool's job function does it.
+LONG = [
+    "The atrocious act of terrorism committed in that day by military machine of the former "
+    "Soviet state against the people of Azerbaijan shocked the world.",
+    "Readers can borrow up to twelve books at a time.",
+]
+
+
+@pytest.mark.slow
+def test_two_frame_budgets_give_the_same_bytes(tmp_path):
+    from accesspub.audio.cache import ClipCache
+    from accesspub.audio.narration import engine_factory
+    from accesspub.audio.synthesize import Levelling, set_frame_budget, speak_batch_to_cache
+    from accesspub.config import load_config
+    (tmp_path / "content").mkdir()
+    (tmp_path / "accesspub.toml").write_text('[project]\nlanguage = "en"\n')
+    config = load_config(tmp_path)
+    factory = engine_factory(config)
+    levelling = Levelling.from_config(config)
+    jobs = [(text, "en", f"{n:02d}" + "0" * 62, "piper") for n, text in enumerate(LONG)]
+    spoken = {}
+    try:
+        for frames in (0, 600):   # no limit; one sentence at a time (each holds >= 480)
+            root = tmp_path / f"cache-{frames}"
+            results = speak_batch_to_cache(factory, jobs, SAMPLE_RATE, str(root), levelling,
+                                           threads=2, frames=frames)
+            assert not [r for r in results if isinstance(r, BaseException)], results
+            assert results.peak > 100 << 20 and results.pid > 0     # a loaded voice
+            cache = ClipCache(root)
+            spoken[frames] = [cache.path(key).read_bytes() for key, _, _ in results]
+    finally:
+        set_frame_budget(0)
+    assert spoken[0] == spoken[600]
+    assert all(len(clip) > SAMPLE_RATE for clip in spoken[0])      # real speech, seconds

@@ -5,6 +5,7 @@ local process pool, with real Piper speech."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import socket
@@ -102,6 +103,15 @@ def test_catalogue_on_local_cluster_is_byte_identical(catalogue_local, tmp_path)
     assert len(snapshot(root / "build")) > 20
     assert_spoken_on_cluster(root, workers=2)
     assert "worker(s) alive" in done.stderr      # progress names the cluster
+
+
+def test_local_pool_reports_its_workers_too(catalogue_local):
+    for release in report(catalogue_local)["releases"]:
+        workers = release["speech"]["workers"]
+        assert workers and all(name.startswith("local pid ") for name in workers), workers
+        # A clip another release spoke first (the same credit line) counts here too.
+        assert sum(e["clips"] for e in workers.values()) >= release["speech"]["synthesised"]
+        assert all(e["peak_rss"] > 50 << 20 for e in workers.values())     # a loaded voice
 
 
 def test_sample_on_local_cluster_is_byte_identical(narrated, tmp_path):
@@ -257,3 +267,65 @@ def test_ctrl_c_cancels_the_cluster_and_leaves_build_as_it_was(tmp_path):
     assert "Traceback" not in err and "internal error" not in err, err
     assert snapshot(root / "build") == before
     assert [p.name for p in root.iterdir() if p.name.startswith(".build-")] == []
+
+
+@pytest.fixture(scope="module")
+def scheduler():
+    """One LocalCluster (2 single-threaded worker processes) for the builds of the tests
+    below, as a `dask scheduler` with its workers would be: started once, not per build."""
+    import logging
+    from distributed import LocalCluster
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                      dashboard_address=None, silence_logs=logging.ERROR) as cluster:
+        yield cluster.scheduler_address
+
+
+def test_shared_cache_is_written_by_the_workers_and_reused(catalogue_local, scheduler,
+                                                            tmp_path):
+    # Outside every project and build folder, as storage every worker mounts would be.
+    shared = tmp_path / "shared"
+    config = CONFIG + f'\n[narration]\nshared_cache = "{shared.as_posix()}"\n'
+    first = make_project(tmp_path / "one", CATALOGUE, config)
+    done = run(first, tmp_path / "cache-one", "build", "-q", "--cluster", scheduler)
+    assert done.returncode == 0, done.stderr
+    assert snapshot(first / "build") == snapshot(catalogue_local / "build")
+    clips = list((shared / "clips").rglob("*.wav"))
+    assert len(clips) >= 8
+    assert not list((tmp_path / "cache-one").rglob("*.wav"))    # none in the project's cache
+    # Each clip was stored by the worker that spoke it (the build's process only reads it).
+    workers = [e for r in report(first)["releases"] for e in r["speech"]["workers"].values()]
+    assert sum(e["wrote_shared_cache"] for e in workers) >= len(clips)
+
+    # Another project folder with its own cache, the same shared one: nothing is spoken.
+    second = make_project(tmp_path / "two", CATALOGUE, config)
+    done = run(second, tmp_path / "cache-two", "build", "-q", "--cluster", scheduler)
+    assert done.returncode == 0, done.stderr
+    assert [r["speech"]["synthesised"] for r in report(second)["releases"]] == [0, 0, 0]
+    assert snapshot(second / "build") == snapshot(catalogue_local / "build")
+    assert sorted((shared / "clips").rglob("*.wav")) == sorted(clips)
+
+
+# The fake engine fails on demand (engines/fake.py ``fail_langs``): every time, on every
+# worker, as a sentence a real engine cannot say does.
+FAILING = CONFIG + """
+[narration]
+engine = "fake"
+
+[engine.fake]
+fail_langs = ["fr"]
+"""
+
+
+def test_a_sentence_failing_twice_stops_the_build_at_its_line(scheduler, tmp_path):
+    root = make_project(tmp_path / "p", CATALOGUE, FAILING)
+    done = run(root, tmp_path / "cache", "build", "--cluster", scheduler, timeout=300)
+    assert done.returncode == 1, done.stderr
+    line = next(n for n, text in enumerate(CATALOGUE["content/market.md"].splitlines(), 1)
+                if "{lang=fr}" in text)
+    assert f"content/market.md:{line}: error engine-failed:" in done.stderr, done.stderr
+    assert "'fr'" in done.stderr
+    # While it spoke, each progress line said the cluster's clips and workers too.
+    assert re.search(rf"speaking: \d+/\d+ · cluster {scheduler}: \d+/\d+ clips, "
+                     r"2 worker\(s\) alive", done.stderr), done.stderr
+    assert "Traceback" not in done.stderr and "internal error" not in done.stderr
+    assert not (root / "build").exists()

@@ -38,6 +38,9 @@ class VoiceChoice:
     fallback: str = ""
 
 
+WORKER_MEMORY_FRAMES = 0        # no limit by default: docs/cluster.md "Worker memory" says why
+
+
 @dataclass(frozen=True, slots=True)
 class Narration:
     engine: str = "piper"
@@ -54,6 +57,9 @@ class Narration:
     # sounds like, so left out of repr (the finished-narration cache key).
     cluster: str = field(default="", repr=False, compare=False)        # "tcp://…", "local:N"
     shared_cache: str = field(default="", repr=False, compare=False)   # clip cache all workers see
+    # Latent frames (~11.6 ms of speech each) a synthesis worker process speaks at once
+    # over all its threads: bounds its memory (docs/cluster.md "Worker memory"); 0: none.
+    worker_memory_frames: int = field(default=WORKER_MEMORY_FRAMES, repr=False, compare=False)
 
     def choice_for(self, lang: str) -> VoiceChoice:
         table = dict(self.languages)
@@ -281,6 +287,12 @@ def _check_values(values: dict[str, Any], at: ConfigLines, diag: Diagnostics) ->
                    f"{max_jobs()}, not {jobs}", at("narration.jobs"),
                    f"this machine has {os.cpu_count() or 1} core(s); more jobs than 4 per "
                    "core only hold memory")
+    frames = values.get("narration.worker_memory_frames")
+    if frames is not None and not 0 <= frames <= 100_000:
+        diag.error("config-value", f"narration.worker_memory_frames must be 0 (no limit) to "
+                   f"100000, not {frames}", at("narration.worker_memory_frames"),
+                   "latent frames a synthesis worker speaks at once, ~11.6 ms of speech "
+                   "each; see docs/cluster.md \"Worker memory\"")
     if not 2 <= values.get("project.split_level", 3) <= 6:
         diag.error("config-value", "project.split_level must be 2 to 6 (the deepest heading "
                    "that starts a chapter file)", at("project.split_level"))

@@ -23,12 +23,15 @@ from __future__ import annotations
 import os
 import queue
 import threading
+import time
 from concurrent.futures import Future
 from pathlib import Path
 from typing import Any, Callable
 
+from accesspub import progress
 from accesspub.audio.cache import ClipCache
-from accesspub.audio.synthesize import SpeakingPool
+from accesspub.audio.synthesize import (SpeakingPool, clip_cache, peak_rss,
+                                        set_frame_budget)
 from accesspub.errors import AccessPubError, ConfigError, EngineUnavailable, ToolError
 
 PLUGIN = "accesspub-voices"
@@ -37,19 +40,14 @@ CONNECT_TIMEOUT = 10.0        # seconds to reach a scheduler before the build gi
 # cost per task on this machine against ~0.3 s to speak a clip: 8 clips per task keeps
 # the overhead under 1 % and still leaves a book's last batches small enough to spread.
 BATCH = 8
-
-
-def _peak_rss() -> int:
-    """This process's peak resident memory in bytes (VmHWM), 0 where unknown."""
-    try:
-        with open("/proc/self/status", encoding="ascii") as status:
-            for line in status:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) * 1024
-    except OSError:
-        pass
-    import resource
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+# Which clips the cluster speaks first (Dask ``priority=``).  "reading": what stitching
+# waits for now (a release being narrated) first, then the releases read ahead, each in
+# reading order.  "longest" (every clip of every release longest first, as the issue
+# asked) and "hybrid" (the first release and a release being narrated in reading order,
+# the rest longest first) lost to it in benchmarks/cluster.py --orders
+# (ACCESSPUB_CLUSTER_ORDER picks one there): docs/cluster.md "Scheduling".
+ORDER = "reading"
+URGENT = 1 << 40          # above any clip's length: what the stitcher needs goes first
 
 
 def _plugin_base():
@@ -134,20 +132,23 @@ def _plugin(factory: Callable[[], Any], engine: str):
 
 
 def speak_batch(jobs: list[tuple[str, str, str, str]], sample_rate: int, levelling,
-                shared_cache: str) -> dict:
+                shared_cache: str, frames: int = 0) -> dict:
     """The cluster task: speak (text, lang, key, engine) jobs with this worker's voice.
 
     Each result is (stored key, PCM or None when written to the shared cache, samples,
     engine), or the exception, so one bad sentence is reported at its place, not as a
-    failed batch.  Also returns who spoke and this worker's peak memory.
+    failed batch.  Also returns who spoke and this worker's peak memory.  ``frames``: the
+    worker's memory budget (``[narration] worker_memory_frames``), shared by its threads.
     """
     from distributed import get_worker
     from accesspub.audio.synthesize import _speak, fallback_key
     worker = get_worker()
+    set_frame_budget(frames)
     plugin = worker.plugins[PLUGIN]
     shared = ClipCache(Path(shared_cache)) if shared_cache else None
     engines = plugin.take()
     results: list[Any] = []
+    wrote: list[str] = []                   # keys this worker put in the shared cache
     try:
         for text, lang, key, engine in jobs:
             try:
@@ -161,13 +162,14 @@ def speak_batch(jobs: list[tuple[str, str, str, str]], sample_rate: int, levelli
                 if shared is not None:
                     shared.put(stored, pcm, sample_rate, spoke)
                     results.append((stored, None, len(pcm), spoke))
+                    wrote.append(stored)
                 else:
                     results.append((stored, pcm, len(pcm), spoke))
             except Exception as exc:
                 results.append(exc)
     finally:
         plugin.give(engines)
-    return {"results": results, "worker": worker.address, "peak": _peak_rss()}
+    return {"results": results, "worker": worker.address, "peak": peak_rss(), "wrote": wrote}
 
 
 def _connect(address: str, workers_env: dict[str, str] | None = None):
@@ -208,7 +210,10 @@ class ClusterPool(SpeakingPool):
                  workers_env: dict[str, str] | None = None) -> None:
         self.factory = factory
         self.address = address
-        self.shared_cache = config.narration.shared_cache
+        # Absolute: a relative shared_cache is the project's, not each worker's folder.
+        self.shared_cache = str(clip_cache(config).root.parent) \
+            if config.narration.shared_cache else ""
+        self.frames = config.narration.worker_memory_frames
         self.client, self.cluster = _connect(address, workers_env)
         self.used = False
         self.executor = None                       # not a concurrent.futures pool
@@ -216,10 +221,12 @@ class ClusterPool(SpeakingPool):
         self.ahead: dict[Future, list[str]] = {}
         self.spoken_by: dict[str, str] = {}        # stored key -> worker address
         self.peaks: dict[str, int] = {}            # worker address -> peak RSS (bytes)
+        self.wrote: set[str] = set()               # keys workers put in the shared cache
         self.tasks = 0
         self.clips_total = 0
         self.clips_done = 0
         self._pending: dict[Any, tuple] = {}      # dask future -> what to do with it
+        self._urgent: dict[Any, bool] = {}       # dask future -> submitted to go first
         self._lock = threading.Lock()
         self._closed = False
         try:
@@ -231,6 +238,8 @@ class ClusterPool(SpeakingPool):
         except BaseException:
             self.close()
             raise
+        self._alive = (0.0, 0)                     # (when asked, workers alive)
+        progress.add_detail(self.status)           # on every progress line while speaking
         self._done: queue.Queue = queue.Queue()    # finished tasks, as they finish
         self._collector = threading.Thread(target=self._collect, name="cluster-results",
                                            daemon=True)
@@ -241,24 +250,28 @@ class ClusterPool(SpeakingPool):
     def _submit(self, jobs: list, rate: int, levelling, cache_root: str, outer: Future,
                 first: list | None = None, priority: int = 0) -> None:
         future = self.client.submit(speak_batch, jobs, rate, levelling, self.shared_cache,
-                                    pure=False, retries=2, priority=priority)
+                                    self.frames, pure=False, retries=2, priority=priority)
         with self._lock:
             self._pending[future] = (outer, jobs, cache_root, rate, levelling, first)
+            self._urgent[future] = priority >= URGENT - self.tasks
             self.tasks += 1
         future.add_done_callback(self._done.put)
 
     def speak(self, parts: dict, keys: list[str], config, rate: int, cache_root: str,
-              levelling) -> dict[Future, list[str]]:
+              levelling, ahead: bool = False) -> dict[Future, list[str]]:
         """Submit ``keys`` in batches; each (concurrent) future's keys, resolved with
         [(stored key, samples, engine) | exception] once the clips are in the cache.
 
-        In reading order, not longest first: stitching encodes each sentence as soon as
-        it and those before it are spoken, so a release whose first heading came last
-        would encode nothing until the cluster had finished it.  Releases are submitted
-        as they are read (``prefetch``), all before the first is stitched, and run in
-        that order (priority), so the cluster is never idle between releases.
+        ``ahead``: a release read but not yet being stitched (``prefetch``).  The order
+        the cluster speaks in is ``ORDER`` (docs/cluster.md "Scheduling").
         """
         size = max(1, min(BATCH, len(keys) // (4 * self.workers_alive(default=1))))
+        order = os.environ.get("ACCESSPUB_CLUSTER_ORDER", ORDER)
+        # What the stitcher waits for now: a release being narrated (not ahead), and in
+        # "hybrid" the first release read, which is stitched first.
+        urgent = not ahead or (order == "hybrid" and self.clips_total == 0)
+        if order != "reading" and not urgent:
+            keys = sorted(keys, key=lambda k: -len(parts[k].text))
         futures: dict[Future, list[str]] = {}
         for i in range(0, len(keys), size):
             batch = keys[i:i + size]
@@ -266,18 +279,51 @@ class ClusterPool(SpeakingPool):
                      config.narration.choice_for(parts[k].lang).engine) for k in batch]
             outer: Future = Future()
             outer.set_running_or_notify_cancel()
-            # Earlier batches first: the scheduler otherwise runs the newest ones.
-            self._submit(jobs, rate, levelling, cache_root, outer, priority=-self.tasks)
+            if urgent:
+                priority = URGENT - self.tasks
+            elif order == "reading":
+                priority = -self.tasks         # earlier batches first, not the newest
+            else:
+                priority = max(len(parts[k].text) for k in batch)
+            self._submit(jobs, rate, levelling, cache_root, outer, priority=priority)
             futures[outer] = batch
         with self._lock:
             self.clips_total += len(keys)
         return futures
 
-    def claim(self) -> dict[Future, list[str]]:
-        """Every speculative batch: all are on the cluster already, where cancelling
-        and submitting again would only cost a round trip."""
-        kept, self.ahead = self.ahead, {}
+    def claim(self, wanted: set[str] | None = None) -> dict[Future, list[str]]:
+        """The speculative batches with clips of ``wanted`` (all when None), left on the
+        cluster where cancelling and submitting again would only cost a round trip.  The
+        others stay for the releases they belong to: a release waits for its own clips,
+        not for the whole catalogue's."""
+        kept = {f: keys for f, keys in self.ahead.items()
+                if wanted is None or not wanted.isdisjoint(keys)}
+        for future in kept:
+            del self.ahead[future]
+        self._hurry({f for f in kept if not f.done()})
         return kept
+
+    def _hurry(self, outers: set[Future]) -> None:
+        """Put the tasks of ``outers`` that no worker has started first in the queue: the
+        stitcher waits for them now.  Dask cannot change a task's priority, so such a
+        task is cancelled and submitted again (one round trip; a task that started
+        meanwhile is only spoken twice, and its first answer ignored)."""
+        if not outers or os.environ.get("ACCESSPUB_CLUSTER_ORDER", ORDER) != "hybrid":
+            return
+        try:
+            started = {key for keys in self.client.processing().values() for key in keys}
+        except Exception:
+            return
+        with self._lock:
+            waiting = [(future, entry) for future, entry in self._pending.items()
+                       if entry[0] in outers and not self._urgent.get(future)
+                       and future.key not in started and future.status == "pending"]
+            for future, _ in waiting:
+                del self._pending[future]
+        for future, (outer, jobs, cache_root, rate, levelling, first) in waiting:
+            future.cancel()
+            self._submit(jobs, rate, levelling, cache_root, outer, first=first,
+                         priority=URGENT - self.tasks)
 
     # -- results --------------------------------------------------------------------
 
@@ -288,6 +334,7 @@ class ClusterPool(SpeakingPool):
                 return
             with self._lock:
                 entry = self._pending.pop(future, None)
+                self._urgent.pop(future, None)
             if entry is None:
                 continue
             try:
@@ -313,6 +360,7 @@ class ClusterPool(SpeakingPool):
         answer = future.result()
         worker = answer["worker"]
         self.peaks[worker] = max(self.peaks.get(worker, 0), answer["peak"])
+        self.wrote.update(answer.get("wrote", ()))
         cache = ClipCache(Path(cache_root))
         results: list[Any] = []
         failed: list[int] = []
@@ -336,7 +384,7 @@ class ClusterPool(SpeakingPool):
             # Once more, alone: a worker that ran out of memory or lost its voice file
             # fails differently from a sentence the engine cannot say, which fails twice.
             self._submit([jobs[i] for i in failed], rate, levelling, cache_root, outer,
-                         first=results)
+                         first=results, priority=URGENT)
             return
         with self._lock:
             self.clips_done += len(results)
@@ -350,13 +398,17 @@ class ClusterPool(SpeakingPool):
 
     def status(self) -> str:
         """clips done/total and workers alive, for the build's progress."""
-        alive = self.workers_alive()
+        asked, alive = self._alive
+        if time.monotonic() - asked > 2.0:    # a round trip to the scheduler: not per clip
+            alive = self.workers_alive()
+            self._alive = (time.monotonic(), alive)
         return (f"cluster {self.address}: {self.clips_done}/{self.clips_total} clips, "
                 f"{alive} worker(s) alive")
 
     def workers_for(self, keys) -> dict[str, dict[str, int]]:
         """{worker: {"clips": n, "peak_rss": bytes}} for the clips of ``keys`` this build
-        spoke on the cluster."""
+        spoke on the cluster; with a shared cache also "wrote_shared_cache": how many of
+        them the worker stored there itself."""
         out: dict[str, dict[str, int]] = {}
         for key in keys:
             worker = self.spoken_by.get(key)
@@ -364,6 +416,9 @@ class ClusterPool(SpeakingPool):
                 entry = out.setdefault(worker, {"clips": 0, "peak_rss": 0})
                 entry["clips"] += 1
                 entry["peak_rss"] = self.peaks.get(worker, 0)
+                if self.shared_cache:
+                    entry["wrote_shared_cache"] = entry.get("wrote_shared_cache", 0) + \
+                        (key in self.wrote)
         return dict(sorted(out.items()))
 
     def cancel(self) -> None:
@@ -377,6 +432,7 @@ class ClusterPool(SpeakingPool):
 
     def close(self) -> None:
         self._closed = True
+        progress.remove_detail(self.status)
         self.cancel()
         if hasattr(self, "_done"):
             self._done.put(None)

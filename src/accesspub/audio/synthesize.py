@@ -232,12 +232,46 @@ def speak_to_cache(factory: Callable[[], Any], text: str, lang: str, sample_rate
     return stored, len(pcm), spoke
 
 
+def peak_rss() -> int:
+    """This process's peak resident memory in bytes (VmHWM), 0 where unknown."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    try:
+        import resource
+    except ImportError:
+        return 0
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
+def set_frame_budget(frames: int) -> None:
+    """``[narration] worker_memory_frames`` for this worker process: what its engines read
+    (Piper: the latent frames its threads speak at once; docs/cluster.md)."""
+    from accesspub.engines.piper.adapter import FRAMES_ENV
+    if os.environ.get(FRAMES_ENV) != str(frames):
+        os.environ[FRAMES_ENV] = str(frames)
+
+
+class BatchResult(list):
+    """A batch's results in order, and which worker process spoke them at what peak
+    memory (``pid``, ``peak``: VmHWM in bytes) for the build report."""
+
+    def __init__(self, results=(), pid: int = 0, peak: int = 0) -> None:
+        super().__init__(results)
+        self.pid, self.peak = pid, peak
+
+
 def speak_batch_to_cache(factory: Callable[[], Any], jobs: list[tuple[str, str, str, str]],
                          sample_rate: int, cache_root: str, levelling: Levelling | None,
-                         threads: int) -> list[tuple[str, int, str] | BaseException]:
+                         threads: int, frames: int = 0) -> BatchResult:
     """Several ``speak_to_cache`` jobs ((text, lang, key, engine) each) on ``threads``
-    threads of this worker: its share of the cores.  Each job's result or exception, in
-    order."""
+    threads of this worker: its share of the cores, holding at most ``frames`` latent
+    frames at once (0: no limit).  Each job's result or exception, in order."""
+    set_frame_budget(frames)
     def one(job: tuple[str, str, str, str]) -> tuple[str, int, str] | BaseException:
         if _PARENT is not None and os.getppid() != _PARENT:
             os._exit(1)     # the build was killed: nobody wants the rest of this batch
@@ -248,9 +282,11 @@ def speak_batch_to_cache(factory: Callable[[], Any], jobs: list[tuple[str, str, 
         except Exception as exc:         # raised in the parent, located at its sentence
             return exc
     if threads <= 1 or len(jobs) == 1:
-        return [one(job) for job in jobs]
-    with ThreadPoolExecutor(min(threads, len(jobs))) as pool:
-        return list(pool.map(one, jobs))
+        results = [one(job) for job in jobs]
+    else:
+        with ThreadPoolExecutor(min(threads, len(jobs))) as pool:
+            results = list(pool.map(one, jobs))
+    return BatchResult(results, os.getpid(), peak_rss())
 
 
 @dataclass(slots=True)
@@ -334,7 +370,8 @@ class SpeakingPool:
             getattr(engines, "close", lambda: None)()
         cache = clip_cache(config)
         todo = [k for k in parts if cache.info(k) is None]
-        batches = self.speak(parts, todo, config, rate, str(cache.root.parent), levelling)
+        batches = self.speak(parts, todo, config, rate, str(cache.root.parent), levelling,
+                             ahead=True)
         self.prefetched.update(batches)
         self.ahead.update(batches)
 
@@ -368,10 +405,13 @@ class WorkerPool(SpeakingPool):
         self.used = False
         self.prefetched: dict[Future, list[str]] = {}    # speculative batches -> keys
         self.ahead: dict[Future, list[str]] = {}         # those not claimed yet
+        self.batches: list[Future] = []                 # submitted, not yet noted
+        self.spoken_by: dict[str, int] = {}              # stored key -> worker pid
+        self.peaks: dict[int, int] = {}                  # worker pid -> peak RSS (bytes)
 
     def speak(self, parts: dict[str, "_Part"], keys: list[str], config: Config,
-              rate: int, cache_root: str, levelling: "Levelling | None"
-              ) -> dict[Future, list[str]]:
+              rate: int, cache_root: str, levelling: "Levelling | None",
+              ahead: bool = False) -> dict[Future, list[str]]:
         """Submit ``keys`` (of ``parts``) in order; each future's keys.  A worker with
         several threads gets several parts per call, so a thread that finishes early takes
         the next instead of waiting."""
@@ -381,13 +421,49 @@ class WorkerPool(SpeakingPool):
             batch = keys[i:i + size]
             jobs = [(parts[k].text, parts[k].lang, k,
                      config.narration.choice_for(parts[k].lang).engine) for k in batch]
-            futures[self.executor.submit(speak_batch_to_cache, self.factory, jobs, rate,
-                                         cache_root, levelling, self.threads)] = batch
+            future = self.executor.submit(speak_batch_to_cache, self.factory, jobs, rate,
+                                          cache_root, levelling, self.threads,
+                                          config.narration.worker_memory_frames)
+            self.batches.append(future)
+            futures[future] = batch
         return futures
 
-    def claim(self) -> dict[Future, list[str]]:
+    def _note(self) -> None:
+        """Who spoke the finished batches, at what memory (for ``workers_for``).  Read
+        when asked, not in done-callbacks: those may run after the build has moved on."""
+        for future in [f for f in self.batches if f.done()]:
+            self.batches.remove(future)
+            if future.cancelled() or future.exception() is not None:
+                continue
+            answer = future.result()
+            self.peaks[answer.pid] = max(self.peaks.get(answer.pid, 0), answer.peak)
+            for result in answer:
+                if not isinstance(result, BaseException):
+                    self.spoken_by[result[0]] = answer.pid
+
+    def workers_for(self, keys) -> dict[str, dict[str, int]]:
+        """{"local pid N": {"clips": n, "peak_rss": bytes}} for the clips of ``keys`` this
+        build spoke in its worker processes (the build report's ``speech.workers``)."""
+        self._note()
+        out: dict[str, dict[str, int]] = {}
+        for key in keys:
+            pid = self.spoken_by.get(key)
+            if pid is not None:
+                entry = out.setdefault(f"local pid {pid}", {"clips": 0, "peak_rss": 0})
+                entry["clips"] += 1
+                entry["peak_rss"] = self.peaks.get(pid, 0)
+        return dict(sorted(out.items()))
+
+    def status(self) -> str:
+        """For the build's progress, like ``ClusterPool.status``."""
+        self._note()
+        return (f"workers: {self.workers} local process(es), peak "
+                f"{max(self.peaks.values(), default=0) / (1 << 20):.0f} MiB")
+
+    def claim(self, wanted: set[str] | None = None) -> dict[Future, list[str]]:
         """The speculative batches already started (each with its keys); those not started
-        are cancelled, to be submitted again in the build's order."""
+        are cancelled, to be submitted again in the build's order (``wanted``: unused
+        here; see ``ClusterPool.claim``)."""
         kept = {f: keys for f, keys in self.ahead.items() if not f.cancel()}
         self.ahead = {}
         return kept
@@ -570,7 +646,7 @@ def synthesize_publication(
             futures: dict[Future, Any] = {}
             try:
                 if pool is not None:   # our workers share the cache's file system: they write it
-                    futures.update(pool.claim())
+                    futures.update(pool.claim(set(todo)))
                     started = {k for keys in futures.values() for k in keys}
                     futures.update(pool.speak(parts, [k for k in todo if k not in started],
                                               config, rate, str(cache.root.parent), levelling))

@@ -20,6 +20,8 @@ spelling rules.  ``[[ ˈhɛloʊ ]]`` in the text is spoken as raw phonemes (lexi
 from __future__ import annotations
 
 import json
+import os
+import threading
 from pathlib import Path
 from typing import Any, ClassVar, Sequence
 
@@ -38,6 +40,62 @@ MORE_VOICES = ("other Piper voices: accesspub voices install NAME (e.g. de_DE-th
                "\"voices/en_GB-alan-medium.onnx\"")
 # Bump when our phonemisation or post-processing changes the sound, so caches are redone.
 ADAPTER_REVISION = 3
+
+
+# Latent frames per phoneme id, a little above the most measured on real text (1.85-2.41,
+# median 2.19): what a sentence takes of the frame budget before its length is known.
+FRAMES_PER_ID = 2.5
+FRAMES_ENV = "ACCESSPUB_WORKER_FRAMES"   # set in synthesis workers from [narration]
+
+
+class _FrameBudget:
+    """The latent frames this process's threads speak at once, shared by all of them.
+
+    A worker's memory beyond its loaded voice grows with the sentences it speaks at once
+    (the encoder holds every frame of a sentence; each thread decodes a chunk), not with
+    one decoder chunk: two threads speaking two long sentences hold both.  A sentence
+    takes its estimated frames (all of the budget, when longer) and waits until they are
+    free.  Only the order of work changes, never the audio.
+    """
+
+    def __init__(self, total: int) -> None:
+        self.total = total
+        self.free = total
+        self.changed = threading.Condition()
+
+    def take(self, frames: int) -> int:
+        frames = max(1, min(frames, self.total))
+        with self.changed:
+            while self.free < frames:
+                self.changed.wait()
+            self.free -= frames
+        return frames
+
+    def give(self, frames: int) -> None:
+        with self.changed:
+            self.free += frames
+            self.changed.notify_all()
+
+
+def _frames_held(ids: int, length_scale: float) -> int:
+    """What a sentence of ``ids`` phoneme ids holds of the budget while it is spoken: its
+    frames (estimated), and never less than the decoder chunk it decodes at a time, which
+    costs most of its memory (~0.19 MB a frame, against ~0.03 for the encoder's)."""
+    from accesspub.engines.piper.voice import CHUNK_FRAMES
+    return max(CHUNK_FRAMES, int(ids * FRAMES_PER_ID * max(1.0, length_scale)))
+
+
+_budgets: dict[int, _FrameBudget] = {}
+_budgets_lock = threading.Lock()
+
+
+def _frame_budget() -> _FrameBudget | None:
+    """This process's budget (``ACCESSPUB_WORKER_FRAMES``; unset or 0: no limit)."""
+    total = int(os.environ.get(FRAMES_ENV, "0") or 0)
+    if total <= 0:
+        return None
+    with _budgets_lock:
+        return _budgets.setdefault(total, _FrameBudget(total))
 
 
 def _bundled_paths() -> tuple[Path, Path]:
@@ -227,12 +285,17 @@ class PiperEngine:
         chunks = []
         for sentence in sentences:
             ids = loaded.voice.phonemes_to_ids(sentence)
+            budget = _frame_budget()
+            held = budget.take(_frames_held(len(ids), scales[1])) if budget is not None else 0
             try:
                 audio = np.asarray(loaded.ids_to_audio(ids, scales, speaker_id, seed),
                                    dtype=np.float32).reshape(-1)
             except Exception as exc:        # onnxruntime raises its own unrelated types
                 raise EngineError(f"Piper failed to speak {text[:60]!r}: {exc}",
                                   code="engine-failed") from exc
+            finally:
+                if budget is not None:
+                    budget.give(held)
             # Piper normalises every sentence to full scale (SynthesisConfig.normalize_audio);
             # do the same so a phrase sounds as loud here as in the piper CLI.
             peak = float(np.max(np.abs(audio))) if audio.size else 0.0
