@@ -30,3 +30,16 @@ def test_every_sentence_names_its_source_and_leaves_no_digit() -> None:
     for _, row in ROWS:
         assert row["source"].startswith(("http://", "https://"))
         assert not re.search(r"\d", row["spoken"])
+
+
+# One name per category in every language, so that benchmarks/speech_accuracy.py adds up
+# a category across languages ("roman", not "roman" here and "roman numeral" there).
+CATEGORIES = frozenset({
+    "abbreviation", "address", "agreement", "capitals", "code", "date", "dateline", "decade",
+    "digit-letter", "email", "fraction", "hashtag", "money", "number", "ordinal", "percent",
+    "phone", "range", "ratio", "roman", "service number", "time", "unit", "url", "year"})
+
+
+def test_every_category_is_one_of_the_shared_names() -> None:
+    used = {row["category"] for _, row in ROWS}
+    assert used <= CATEGORIES, sorted(used - CATEGORIES)

@@ -13,8 +13,8 @@ import re
 from babel.dates import get_day_names, get_month_names
 
 from accesspub.speech import de_data as data
-from accesspub.speech.locale_rules import (WORD, Ctx, LocaleRules, full_year, roman_value,
-                                           sentence_end, valid_date)
+from accesspub.speech.locale_rules import (WORD, Ctx, LocaleRules, full_year, month_stop,
+                                           roman_value, sentence_end, valid_date)
 
 _WIDE = get_month_names("wide", locale="de")
 MONTHS = {name: n for n, name in _WIDE.items()}
@@ -56,6 +56,8 @@ class GermanRules(LocaleRules):
     symbols = data.SYMBOLS
     feminine = data.FEMININE
     quantity_cue = data.QUANTITY_CUE
+    service_numbers = data.SERVICE_NUMBERS
+    aside_dash = True            # "getroffen haben -, ging es"
 
     def own_passes(self):
         return [self.say_weekdays, self.say_postcodes, self.say_iso_dates,
@@ -65,15 +67,6 @@ class GermanRules(LocaleRules):
     def before_nfkc(self, text: str) -> str:
         # "7500.- Euro", "50,– €": the dash stands for no cents and is not said.
         return re.sub(r"(?<=\d)[.,](?:--|[-–])(?![\d-])", "", text)
-
-    def say_service_numbers(self, text: str, ctx: Ctx) -> str:
-        """"Polizeinotruf 110", Belgium's "101": a number that is dialled is said digit by
-        digit after a word for calling (``data.DIAL_WORDS``, compounds included)."""
-        def spoken(m: re.Match) -> str:
-            before = m.string[max(0, m.start() - 30):m.start()]
-            return self.digits(m[0]) if re.search(self.dial_words, before, re.I) else m[0]
-        return re.sub(rf"(?<![\d.,\w-])(?:{data.SERVICE_NUMBERS})(?![\d]|[.,]\d|[-–]\d)",
-                      spoken, text)
 
     def say_phones(self, text: str, ctx: Ctx) -> str:
         """Phone numbers, and the one after "und"/"oder" that continues a list of them
@@ -94,11 +87,6 @@ class GermanRules(LocaleRules):
         if digits.startswith("0") and len(digits) <= 6:
             return self.digits(digits)
         return super().phone_group(digits)
-
-    def say_symbols(self, text: str, ctx: Ctx) -> str:
-        # "getroffen haben -, ging es": the dash closing an aside before a comma is no pause
-        # of its own.
-        return super().say_symbols(re.sub(r"\s+[-–—]+(?=[,;:.!?])", "", text), ctx)
 
     def say_weekdays(self, text: str, ctx: Ctx) -> str:
         """"Mi, 16. Feb" -> "Mittwoch, 16. Feb", "Mo.–Fr." -> "Montag bis Freitag": a short
@@ -157,9 +145,6 @@ class GermanRules(LocaleRules):
         if noun and noun[:1].isupper() and words.endswith("eins"):
             return words[:-1] + ("e" if self.is_feminine(noun) else "")
         return words
-
-    def is_plural(self, num) -> bool:
-        return not (num.is_integer and num.whole == "1")
 
     # --- ordinals and dates -------------------------------------------------------------
 
@@ -232,12 +217,7 @@ class GermanRules(LocaleRules):
             if not valid_date(day, month):
                 return m[0]
             said = self.date(m, day, month, int(m["y"]) if m["y"] else None)
-            if m[0].endswith(".") and not m["y"]:
-                # "am 3. Mai.": after a month's full name the dot ends the sentence; after
-                # "Feb." only when the text ends there too.
-                full = m["month"] in _WIDE.values() or m["month"] == "Jänner"
-                said += "." if full else sentence_end(m)
-            return said
+            return said + month_stop(m, m["month"] in _WIDE.values() or m["month"] == "Jänner")
         text = re.sub(rf"(?<![\d.,])(?P<d>\d{{1,2}})\.\s?{_MONTH}\.?(?!\w)"
                       rf"(?:\s(?P<y>\d{{4}})(?!\d))?", day_first, text)
         return re.sub(rf"(?<!\w){_MONTH}\.?\s(?P<y>\d{{4}})(?![\d])",

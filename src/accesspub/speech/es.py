@@ -22,31 +22,8 @@ MONTHS["setiembre"] = 9
 _MONTH = r"(?P<month>%s)" % "|".join(sorted(MONTHS, key=len, reverse=True))
 # Words after a number that are not the noun it counts.
 _NOT_NOUNS = frozenset("de del al y o a e u ni en por para con que la el los las".split())
-_ROMAN_MONTH = {r: n for n, r in enumerate(
-    "I II III IV V VI VII VIII IX X XI XII".split(), start=1)}
-# "20.I.1716": the day, the month in Roman numerals and the year, as biographies write them.
-_ROMAN_DATE = re.compile(r"(?<![\d.])(?P<d>[0-3]?\d)\.(?P<m>XII|XI|X|IX|VIII|VII|VI|V|IV|III|II|I)"
-                         r"\.(?P<y>\d{4})(?!\d)")
-# "Ley 7 /1985": a stray space before the slash of a numbered law.
-_SPACED_SLASH = re.compile(r"(?<=\d) /(?=\d)")
-# "artículo 49.c)", "art. 21.1.g)": the letter of a paragraph, not a decimal.
-_PARAGRAPH_LETTER = re.compile(r"(?<=\d)\.(?=[a-zñ]\))")
-# "G-20", "A-6", "PAU-4", "Covid-19": a name and its number, said apart without the hyphen.
-_NAME_NUMBER = re.compile(r"(?<![\w-])(?P<w>[^\W\d_]{1,6})-(?P<n>\d{1,3})(?![\d\w-]|[.,]\d)")
-# "(–4,20%)", "los –70 ºC": a dash right before a number, not after one, is a minus.
-_MINUS = re.compile(r"(?:^|(?<=[(\[])|(?<=[^\d\s] ))[–−](?=\d)")
-# "18h00", "9h30": the French-style time some Spanish pages write.
-_H_TIME = re.compile(r"(?<![\d:])(?P<h>[01]?\d|2[0-3])h(?P<m>[0-5]\d)(?!\d)")
-# "4.544.700,00 euros": no cents are said when there are none ("1,00 euro" keeps them:
-# "1 euros" would be said in the plural).
-_NO_CENTS = re.compile(r"(?:(?<=\d\d)|(?<=[02-9])),00(?=\s?(?:euros?\b|€|EUR\b))")
 # "subinspector/a", "funcionario/a", "los/as": both genders, as a person reads them out.
 _DOUBLET = re.compile(r"\b(?P<w>[^\W\d_]+)/(?P<e>as?)\b")
-# "20 ha abordado": "ha" before a participle is the verb; the number is left for later.
-_VERB_UNIT = re.compile(r"(?<=\d)\s(?=ha\s[^\W\d_]+(?:ado|ido|to|cho|so)\b)")
-# What ``say_numbered_years`` left: a number (grouped or not), a slash, two or more digits.
-_NUMBER_SLASH = re.compile(r"(?<![\d.,/\w])(?P<a>\d{1,3}(?:\.\d{3})+|\d{1,6})/(?P<b>\d{2,6})"
-                           r"(?![\d]|[/.,]\d)")
 
 # The word after an ordinal, matched in place: a copy of the rest of the text for every
 # ordinal would be quadratic in the text's length.
@@ -113,6 +90,16 @@ class SpanishRules(LocaleRules):
     symbols = data.SYMBOLS
     feminine = data.FEMININE
     quantity_cue = data.QUANTITY_CUE
+    # "18h00" is the French-style time some Spanish pages write.
+    shapes = frozenset({"roman month dates", "spaced slash", "paragraph letter", "name-number",
+                        "dash minus", "h time"})
+    number_sign_word = "número"
+    roman_month_date = "{day} de {month} de {year}"
+    zero_cents = r"euros?\b|€|EUR\b"
+    regnal_names = data.REGNAL_NAMES
+    slash_numbers = True         # "Ley 30/92", "punto 6/268", "Nº 4.059/2022"
+    # "el G-20 ha abordado": the auxiliary "ha" before a participle is not "hectáreas".
+    not_units = r"ha\s[^\W\d_]+(?:ado|ido|to|cho|so)\b"
 
     def __init__(self, lang: str) -> None:
         super().__init__(lang)
@@ -133,18 +120,8 @@ class SpanishRules(LocaleRules):
             "décimosegundo", "duodécimo")
 
     def before_nfkc(self, text: str) -> str:
-        """"n.º 5", "Nº. 4.059" -> "número"; ordinals "1.º", "2.ª", "3.er" before NFKC makes
-        "º" "o"; and the written shapes below, each said as a person reads it."""
-        text = re.sub(r"\b([nN])\.?\s?[º°]\.?(?=\s?\d)",
-                      lambda m: "número" if m[1] == "n" else "Número", text)
-        text = _ROMAN_DATE.sub(lambda m: f"{int(m['d'])} de {_WIDE[_ROMAN_MONTH[m['m']]]} de "
-                               f"{m['y']}", text)
-        text = _SPACED_SLASH.sub("/", text)
-        text = _PARAGRAPH_LETTER.sub(" ", text)
-        text = _NAME_NUMBER.sub(r"\g<w> \g<n>", text)
-        text = _MINUS.sub("-", text)
-        text = _H_TIME.sub(lambda m: f"{m['h']}:{m['m']} h", text)
-        text = _NO_CENTS.sub("", text)
+        """After the shared shapes (``shapes``): "subinspector/a", and the ordinals "1.º",
+        "2.ª", "3.er" before NFKC makes "º" "o"."""
         text = _DOUBLET.sub(_doublet, text)
 
         def ordinal(m: re.Match) -> str:
@@ -170,22 +147,6 @@ class SpanishRules(LocaleRules):
         return (label.isalpha() and len(label) > 1
                 and not re.search(r"[aeiouáéíóúy]", label, re.I))
 
-    def say_units(self, text: str, ctx: Ctx) -> str:
-        """As ``LocaleRules`` does, except a unit that is a verb here: "el G-20 ha abordado"
-        (the auxiliary "ha" before a participle is not "hectáreas")."""
-        text = _VERB_UNIT.sub("\ue000", text)
-        return super().say_units(text, ctx).replace("\ue000", " ")
-
-    def say_numbered_years(self, text: str, ctx: Ctx) -> str:
-        """"675/2014" as ``LocaleRules`` says it; then "Ley 30/92", "punto 6/268",
-        "Nº 4.059/2022": a number and the number after its slash, "barra" between."""
-        text = super().say_numbered_years(text, ctx)
-
-        def spoken(m: re.Match) -> str:
-            a = int(m["a"].replace(".", ""))
-            return f"{self.cardinal(a)} {self.slash_word} {self.cardinal(int(m['b']))}"
-        return _NUMBER_SLASH.sub(spoken, text)
-
     # --- agreement --------------------------------------------------------------------
 
     def agree(self, words: str, noun: str | None) -> str:
@@ -194,9 +155,6 @@ class SpanishRules(LocaleRules):
         if self.is_feminine(noun):
             return _feminine_words(words)
         return _apocope(words)
-
-    def is_plural(self, num) -> bool:
-        return not (num.is_integer and num.whole == "1")
 
     def money_text(self, major: str, unit: str, cents: str, minor: str) -> str:
         return f"{major} {unit} con {cents} {minor}"   # "doce euros con cincuenta céntimos"
@@ -261,8 +219,6 @@ class SpanishRules(LocaleRules):
             n = roman_value(m["r"])
             return f"{m['w']} {say(n)}" if n else m[0]
         text = re.sub(r"(?P<w>\b[sS]iglos?)\s(?P<r>[IVXLC]+)\b", spoken, text)
-        # "Felipe V", "Juan Carlos I": one letter is a numeral only after a regnal name.
-        text = re.sub(rf"(?P<w>\b(?:{data.REGNAL_NAMES}))\s(?P<r>[IVX])\b"
-                      r"(?!\.\s?[A-ZÁÉÍÓÚÑ]\.)", spoken, text)
+        text = self.say_regnal_letters(text, spoken)
         return re.sub(r"(?P<w>\b[A-ZÁÉÍÓÚ][a-záéíóúñ]+)\s(?P<r>[IVX]{2,})\b", spoken,
                       text)

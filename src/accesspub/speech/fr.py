@@ -13,8 +13,7 @@ import re
 from babel.dates import get_month_names
 
 from accesspub.speech import fr_data as data
-from accesspub.speech.locale_rules import (Ctx, LocaleRules, roman_value, sentence_end,
-                                           valid_date)
+from accesspub.speech.locale_rules import Ctx, LocaleRules, month_stop, roman_value, valid_date
 
 _WIDE = get_month_names("wide", locale="fr")
 MONTHS = {name: n for n, name in _WIDE.items()}
@@ -22,8 +21,6 @@ MONTHS.update({name.rstrip("."): n for n, name in
                get_month_names("abbreviated", locale="fr").items()})
 _MONTH = r"(?P<month>%s)" % "|".join(sorted(MONTHS, key=len, reverse=True))
 _FRANC = ("franc", "francs", "centime", "centimes", False)
-
-
 
 
 class FrenchRules(LocaleRules):
@@ -53,11 +50,9 @@ class FrenchRules(LocaleRules):
     symbols = data.SYMBOLS
     feminine = data.FEMININE
     quantity_cue = data.QUANTITY_CUE
+    number_sign_word = "numéro"
 
     def before_nfkc(self, text: str) -> str:
-        # "n°" / "nº" before NFKC turns "º" into "o".
-        text = re.sub(r"\b([nN])[°º]\s?(?=\d)",
-                      lambda m: "numéro " if m[1] == "n" else "Numéro ", text)
         # "1º" is "primo", "in-8º" (or "in-8°", a book's format) "in-octavo": the ordinal
         # indicator would otherwise become a degree sign.
         text = re.sub(r"(?<![\d.,])(?P<in>in-)?(?P<n>\d{1,2})(?:º|(?<=in-\d)°|(?<=in-\d\d)°)",
@@ -143,11 +138,7 @@ class FrenchRules(LocaleRules):
             if not valid_date(day, month):
                 return m[0]
             said = self.date(day, month, int(m["y"]) if m["y"] else None)
-            if m[0].endswith(".") and not m["y"]:
-                # "le 1er mai.": after a month's full name the dot ends the sentence; after
-                # "janv." only when the text ends there too.
-                said += "." if m["month"].lower() in _WIDE.values() else sentence_end(m)
-            return said
+            return said + month_stop(m, m["month"].lower() in _WIDE.values())
         text = re.sub(rf"(?<![\d.,])(?P<d>\d{{1,2}})(?:\s?er)?\s{_MONTH}\.?(?!\w)"
                       rf"(?:\s(?P<y>\d{{4}})(?!\d))?", spoken, text, flags=re.I)
         return re.sub(rf"(?<!\w){_MONTH}\.?\s(?P<y>\d{{4}})(?![\d])",

@@ -10,7 +10,10 @@ languages (dates, times, ordinals, how "1" agrees with the noun after it).
 ``speak`` runs the passes of ``passes()`` in order: addresses, abbreviations, the
 language's own shapes (dates, times, ordinals), phone numbers, money, percentages, units,
 ranges, plain numbers, dotted leftovers ("1.5" as a version), words in capitals, symbols,
-and finally any digit left is read on its own, so the result holds no digit.
+and finally any digit left is read on its own, so the result holds no digit.  Before them,
+``prepare`` rewrites the written shapes several languages share ("G-20", "20.I.1716",
+"nº 5", ``common_forms``) where the language turns them on with its data (``shapes``,
+``number_sign_word``…): a shape is written once, never copied into a language.
 """
 
 from __future__ import annotations
@@ -19,6 +22,9 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from babel.dates import get_month_names
+
+from accesspub.speech import common_forms as forms
 from accesspub.speech import en_data
 from accesspub.speech.common_forms import say_hashtags, split_vulgar_fractions
 from accesspub.speech.normalize import EMAIL_RE, LanguageRules, tidy
@@ -52,6 +58,15 @@ def sentence_end(m: re.Match) -> str:
 
 
 _MONTH_DAYS = {2: 29, 4: 30, 6: 30, 9: 30, 11: 30}
+
+
+def month_stop(m: re.Match, full_name: bool) -> str:
+    """The full stop after a day and month with no year ("am 3. Mai.", "le 1er mai."):
+    after a month's full name it ends the sentence; after a short one ("Feb.", "janv.")
+    it is the abbreviation's, kept only where the text ends too."""
+    if not m[0].endswith(".") or m["y"]:
+        return ""
+    return "." if full_name else sentence_end(m)
 
 
 def valid_date(day: int, month: int) -> bool:
@@ -123,6 +138,21 @@ class LocaleRules(LanguageRules):
     dial_words = r"(?!)"
     per_words = r"le|la|par|au|el|la|por|pro|je"   # "le m²": a unit alone after these
     ascii_apostrophes = True     # "’" -> "'" (kept where a corpus expects it as written)
+    # "Notruf 112": numbers dialled digit by digit after one of ``dial_words``.
+    service_numbers = r"112|110|118|15|17|18|19|911|999|116\d{3}|061"
+    # Written shapes read before NFKC (``common_forms``), where the language's texts use
+    # them: the shared ones it turns on (of ``common_forms.SHAPES``), and the data of the
+    # others ("" leaves them off).
+    shapes: frozenset[str] = frozenset()
+    number_sign_word = ""        # "nº 5": "número", "numéro"
+    roman_month_date = ""        # "20.I.1716": "{day} de {month} de {year}"
+    zero_cents = ""              # regex of currencies after which ",00" is not said
+    # "Felipe V": regex of the names after which one Roman letter is a regnal number.
+    regnal_names = ""
+    slash_numbers = False        # "Ley 30/92": any number, the slash word, any number
+    # "20 ha abordado": regex of what a unit is not when it stands so (Spanish's verb "ha").
+    not_units = ""
+    aside_dash = False           # "haben -, ging": a dash closing an aside before a comma
 
     def __init__(self, lang: str) -> None:
         super().__init__(lang)
@@ -208,6 +238,7 @@ class LocaleRules(LanguageRules):
         "²" "2", "ᵉʳ" "er"), after the language has saved what NFKC would spoil."""
         # "44ºC": the ordinal indicator typed for the degree sign (Spanish keyboards).
         text = re.sub(r"[º˚](?=\s?[CF]\b)", "°", text)
+        text = self.written_shapes(text)
         text = self.before_nfkc(text)
         text = split_vulgar_fractions(text, self.and_word, self.fraction_names)
         text = text.replace("º", "°").replace("™", "").replace("®", "").replace("℠", "")
@@ -216,6 +247,28 @@ class LocaleRules(LanguageRules):
         if self.ascii_apostrophes:   # "1’500" (de-CH) keeps its group mark
             text = re.sub(r"’(?!\d)|(?<!\d)’", "'", text)
         return re.sub(r"\s+", " ", text)
+
+    def written_shapes(self, text: str) -> str:
+        """The shared written shapes the language turns on, in ``common_forms``' order."""
+        if self.number_sign_word:
+            text = forms.number_sign(text, self.number_sign_word)
+        shapes = self.shapes
+        if "roman month dates" in shapes:
+            months = get_month_names("wide", locale=self.primary)
+            text = forms.roman_month_dates(text, self.roman_month_date, months)
+        if "spaced slash" in shapes:
+            text = forms.close_spaced_slashes(text)
+        if "paragraph letter" in shapes:
+            text = forms.paragraph_letters(text)
+        if "name-number" in shapes:
+            text = forms.split_name_numbers(text)
+        if "dash minus" in shapes:
+            text = forms.dash_minus(text)
+        if "h time" in shapes:
+            text = forms.h_times(text)
+        if self.zero_cents:
+            text = forms.drop_zero_cents(text, self.zero_cents)
+        return text
 
     def before_nfkc(self, text: str) -> str:
         return text
@@ -241,8 +294,8 @@ class LocaleRules(LanguageRules):
         def spoken(m: re.Match) -> str:
             before = m.string[max(0, m.start() - 30):m.start()]
             return self.digits(m[0]) if re.search(self.dial_words, before, re.I) else m[0]
-        return re.sub(r"(?<![\d.,\w-])(?:112|110|118|15|17|18|19|911|999|116\d{3}|061)"
-                      r"(?![\d]|[.,]\d|[-–]\d)", spoken, text)
+        return re.sub(rf"(?<![\d.,\w-])(?:{self.service_numbers})(?![\d]|[.,]\d|[-–]\d)",
+                      spoken, text)
 
     def own_passes(self):
         """The language's dates, times and ordinals (each needs a digit to match, except
@@ -432,8 +485,9 @@ class LocaleRules(LanguageRules):
             num = ctx.numeral(m["a"])
             unit = plural if (m["b"] or self.is_plural(num)) else singular
             return f"{self.say_amount(m, ctx, unit)} {unit}" + sentence_end(m)
-        return re.sub(self.amount(ctx) + rf"\s?(?P<unit>{self._unit_re})(?![\w/°²³'’])",
-                      spoken, text)
+        not_unit = rf"(?!{self.not_units})" if self.not_units else ""
+        return re.sub(self.amount(ctx) + rf"\s?{not_unit}(?P<unit>{self._unit_re})"
+                      r"(?![\w/°²³'’])", spoken, text)
 
     def say_units_alone(self, text: str, ctx: Ctx) -> str:
         """"230 € le m²", "por m²", "pro m²": a unit after "per" is said in the singular."""
@@ -488,8 +542,15 @@ class LocaleRules(LanguageRules):
             if len(m["b"]) == 4 and self.is_year(b):
                 return f"{self.cardinal(a)} {self.slash_word} {self.year(b)}"
             return m[0]
-        return re.sub(r"(?<![\d.,/])(?P<a>\d{1,5})/(?P<b>\d{4}|\d{2})(?![\d]|[/.,]\d)", spoken,
+        text = re.sub(r"(?<![\d.,/])(?P<a>\d{1,5})/(?P<b>\d{4}|\d{2})(?![\d]|[/.,]\d)", spoken,
                       text)
+        if not self.slash_numbers:
+            return text
+
+        def numbered(m: re.Match) -> str:
+            a = int(m["a"].replace(".", ""))
+            return f"{self.cardinal(a)} {self.slash_word} {self.cardinal(int(m['b']))}"
+        return _NUMBER_SLASH.sub(numbered, text)
 
     def read_as_year(self, m: re.Match) -> bool:
         written = m["n"]
@@ -513,7 +574,18 @@ class LocaleRules(LanguageRules):
                       lambda m: f" {self.dot_word} ".join(
                           self.cardinal(int(p)) for p in re.split(r"[.,]", m[0])), text)
 
+    def say_regnal_letters(self, text: str, spoken) -> str:
+        """"Felipe V", "Juan Carlos I": one Roman letter is a numeral only after a regnal
+        name (``regnal_names``); ``spoken`` reads the match (groups ``w`` and ``r``)."""
+        if not self.regnal_names:
+            return text
+        return re.sub(rf"(?P<w>\b(?:{self.regnal_names}))\s(?P<r>[IVX])\b"
+                      r"(?!\.\s?[A-ZÁÉÍÓÚÑ]\.)", spoken, text)
+
     def say_symbols(self, text: str, ctx: Ctx) -> str:
+        if self.aside_dash:
+            # no pause of its own: the comma after it makes one
+            text = re.sub(r"\s+[-–—]+(?=[,;:.!?])", "", text)
         text = re.sub(r"\s+/\s+", ", ", text)
         text = re.sub(r"\s*[–—―]+\s*|\s+-+\s+|--+", ", ", text)
         text = re.sub(r"\.{4,}", "...", text)
@@ -521,6 +593,11 @@ class LocaleRules(LanguageRules):
 
     def say_leftover_digits(self, text: str, ctx: Ctx) -> str:
         return re.sub(r"\d+", lambda m: " " + self.digits(m[0]) + " ", text)
+
+
+# What ``say_numbered_years`` left: a number (grouped or not), a slash, two or more digits.
+_NUMBER_SLASH = re.compile(r"(?<![\d.,/\w])(?P<a>\d{1,3}(?:\.\d{3})+|\d{1,6})/(?P<b>\d{2,6})"
+                           r"(?![\d]|[/.,]\d)")
 
 
 def _numbered(m: re.Match) -> bool:
