@@ -34,6 +34,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -232,9 +233,25 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker("fast")
 
 
+_LINEARITY = "test_regex_linear.py"
+
+
+def pytest_collection_finish(session):
+    """The linearity tests' children start as soon as the tests are chosen, and the tests
+    run last: the children use the CPU time the other tests leave idle."""
+    session.items.sort(key=lambda item: item.path.name == _LINEARITY)
+    if not session.config.option.collectonly and any(
+            item.path.name == _LINEARITY for item in session.items):
+        import test_regex_linear
+        test_regex_linear.start_children()
+
+
 def pytest_sessionfinish(session, exitstatus):
     """The fast tier proves it spoke nothing: Piper prepares its voice in the session's
     voice cache the first time it speaks, so after ``-m fast`` that folder is empty."""
+    linearity = sys.modules.get("test_regex_linear")
+    if linearity is not None:
+        linearity.stop_children()
     if session.config.getoption("markexpr", "") != "fast" or exitstatus != 0:
         return
     folder = os.environ.get("ACCESSPUB_VOICE_CACHE")
