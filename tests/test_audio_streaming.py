@@ -246,16 +246,17 @@ def test_a_child_whose_build_died_before_its_watch_started_ends(tmp_path):
     build = subprocess.Popen([sys.executable, "-c", _SLOW_CHILD, str(tmp_path)],
                              stdout=subprocess.PIPE, text=True)
     child = int(build.stdout.readline())
-    os.kill(build.pid, signal.SIGKILL)
-    build.wait(10)
-    build.stdout.close()
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and not (tmp_path / "adopted").exists():
-        time.sleep(0.1)
-    assert (tmp_path / "adopted").exists(), "the child did not outlive the build"
-    while time.monotonic() < deadline and Path(f"/proc/{child}").exists():
-        time.sleep(0.1)
-    alive = Path(f"/proc/{child}").exists()
-    if alive:
-        os.kill(child, signal.SIGKILL)
-    assert not alive
+    try:
+        os.kill(build.pid, signal.SIGKILL)
+        build.wait(10)
+        build.stdout.close()
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not (tmp_path / "adopted").exists():
+            time.sleep(0.1)
+        assert (tmp_path / "adopted").exists(), "the child did not outlive the build"
+        while time.monotonic() < deadline and Path(f"/proc/{child}").exists():
+            time.sleep(0.1)
+        assert not Path(f"/proc/{child}").exists()
+    finally:
+        if Path(f"/proc/{child}").exists():
+            os.kill(child, signal.SIGKILL)
