@@ -304,6 +304,7 @@ def main() -> None:
             return memory(args, code)
         if args.orders:
             return orders(args, tmp, code)
+        load = os.getloadavg()[0]
         words = 0
         for name in ("local", "cluster"):
             words = make_catalogue(tmp / name, args.releases, args.paragraphs)
@@ -347,7 +348,7 @@ def main() -> None:
         print(f"peak RSS {name + ':':8s} client {run['client'] / mib:.0f} MiB, workers "
               + ", ".join(f"{w / mib:.0f}" for w in run["workers"]) + " MiB; report.json: "
               + ", ".join(f"{a} {p / mib:.0f} MiB" for a, p in sorted(recorded.items())))
-    print(f"load average at the end:   {os.getloadavg()[0]:.1f} "
+    print(f"load average:              {load:.1f} at the start, {os.getloadavg()[0]:.1f} at the end "
           "(other work on the machine slows both builds alike, not their ratio)")
 
 

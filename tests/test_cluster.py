@@ -269,6 +269,54 @@ def test_ctrl_c_cancels_the_cluster_and_leaves_build_as_it_was(tmp_path):
     assert [p.name for p in root.iterdir() if p.name.startswith(".build-")] == []
 
 
+def _session_processes(session: int) -> list:
+    import psutil
+    found = []
+    for process in psutil.process_iter():
+        try:
+            if os.getsid(process.pid) == session:
+                found.append(process)
+        except (OSError, psutil.Error):
+            continue
+    return found
+
+
+def test_ctrl_c_while_the_cluster_starts_stops_it_and_leaves_build_as_it_was(tmp_path):
+    """The cluster starts while the releases are read: a Ctrl-C then still stops the
+    LocalCluster the build started (no worker left running) and keeps build/."""
+    root = make_project(tmp_path / "p", CATALOGUE, CONFIG)
+    cache = tmp_path / "cache"
+    first = run(root, cache, "build", "--no-audio", "-q")
+    assert first.returncode == 0, first.stderr
+    before = snapshot(root / "build")
+    build = subprocess.Popen(
+        [sys.executable, "-m", "accesspub", "-C", str(root), "build", "--cluster", "local:2"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+        env=dict(os.environ, ACCESSPUB_CACHE=str(cache)))
+    try:
+        # The LocalCluster's worker processes exist: it is starting; no clip spoken yet.
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and build.poll() is None \
+                and not _workers_of(build.pid):
+            time.sleep(0.02)
+        assert not list(cache.rglob("*.wav")), "the cluster was up before the signal"
+        os.killpg(build.pid, signal.SIGINT)
+        out, err = build.communicate(timeout=90)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and _session_processes(build.pid):
+            time.sleep(0.2)
+        left = [" ".join(p.cmdline()) for p in _session_processes(build.pid)]
+    finally:
+        if build.poll() is None or _session_processes(build.pid):
+            os.killpg(build.pid, signal.SIGKILL)
+            build.wait()
+    assert build.returncode == 130, err
+    assert "Traceback" not in err and "internal error" not in err, err
+    assert left == [], left
+    assert snapshot(root / "build") == before
+    assert [p.name for p in root.iterdir() if p.name.startswith(".build-")] == []
+
+
 @pytest.fixture(scope="module")
 def scheduler():
     """One LocalCluster (2 single-threaded worker processes) for the builds of the tests

@@ -1,10 +1,15 @@
 """Narration of the sample with the real Piper voice: tracks, full MP3, chapters, loudness,
-ID3 tags, spoken form, the clip cache and determinism."""
+ID3 tags, spoken form, the clip cache and determinism.  And, with the fake engine (fast),
+what the narrate stage speaks ahead while the releases are read, and what it says it
+spoke."""
 
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import subprocess
+import sys
 
 import numpy as np
 import pyloudnorm
@@ -16,8 +21,10 @@ from scipy.signal import resample_poly
 from accesspub.audio.encode import decode_mp3
 from accesspub.config import Pauses
 from conftest import build_project
+from helpers import make_project
 
-pytestmark = pytest.mark.slow
+# The Piper tests are slow through the ``narrated`` fixture (conftest marks its users);
+# those at the end use the fake engine and stay in the fast tier.
 
 TRACKS = ["01-title.mp3", "02-diplomatic-mission-of-the-republ.mp3", "03-press-release.mp3"]
 
@@ -130,3 +137,77 @@ def test_cache_rebuild_and_one_edit(sample, tmp_path):
     build_project(root)
     report = json.loads((root / "build" / "report.json").read_text())
     assert report["releases"][0]["speech"]["synthesised"] == 1
+
+
+# --- fast: speaking ahead, with the fake engine ---------------------------------------------
+
+RIVER = """---
+title: River note
+date: 2024-05-01
+language: en
+---
+
+## The night
+
+The river rose in the night.
+
+## The morning
+
+The old bridge held. Nobody was hurt.
+"""
+
+
+def fake_project(root, detect: bool):
+    from accesspub.testing import FAKE_NARRATION
+    config = FAKE_NARRATION.replace("[narration]", f"detect_languages = {str(detect).lower()}"
+                                    "\n\n[narration]")
+    return make_project(root, {"content/river.md": RIVER}, config)
+
+
+@pytest.mark.parametrize("detect", [True, False])
+def test_speaking_ahead_speaks_the_respeak_seed_and_counts_what_it_spoke(tmp_path, detect,
+                                                                          monkeypatch):
+    """A first build speaks each clip once, a respeak.toml sentence with its seed only
+    (not once more without it, ahead), and its progress counts them as new."""
+    from click.testing import CliRunner
+    from accesspub.audio.narration import engine_factory
+    from accesspub.audio.synthesize import synthesize_publication
+    from accesspub.build import analyse
+    from accesspub.cli import main
+    from accesspub.config import load_config
+    from accesspub.respeak import marked
+    root = fake_project(tmp_path / "p", detect)
+    chosen = CliRunner().invoke(main, ["-C", str(root), "respeak", "old bridge"])
+    assert chosen.exit_code == 0, chosen.output
+    cache = tmp_path / "cache"
+    done = subprocess.run([sys.executable, "-m", "accesspub", "-C", str(root), "build"],
+                          capture_output=True, text=True, timeout=300,
+                          env=dict(os.environ, ACCESSPUB_CACHE=str(cache)))
+    assert done.returncode == 0, done.stderr
+    stored = list((cache / "clips").rglob("*.wav"))
+
+    monkeypatch.setenv("ACCESSPUB_CACHE", str(cache))
+    config = load_config(root)
+    (publication,), diag, _ = analyse(config)
+    assert not diag.errors
+    narrated = synthesize_publication(marked(publication, config), engine_factory(config),
+                                      config, jobs=1)
+    assert narrated.misses == 0 and narrated.hits > 5
+    # Every clip in the cache is one the narration uses: none was spoken for nothing.
+    assert len(stored) == narrated.hits, (len(stored), narrated.hits)
+    assert f"speech: {narrated.hits} new clip(s), 0 from the cache" in done.stderr, done.stderr
+
+
+@pytest.mark.parametrize("detect", [True, False])
+def test_reading_hands_every_release_to_the_narrate_stage(tmp_path, detect):
+    """With language detection off too, each release goes to the workers as it is read."""
+    from accesspub.config import load_config
+    from accesspub.errors import Diagnostics
+    from accesspub.read import HeadStart, load_publications
+    root = fake_project(tmp_path / "p", detect)
+    (root / "content" / "second.md").write_text(RIVER.replace("River note", "Second"),
+                                                encoding="utf-8")
+    handed = []
+    read = load_publications(load_config(root), Diagnostics(),
+                             head=HeadStart(speak=lambda p: handed.append(p.slug)))
+    assert handed == [p.slug for p in read] == ["river", "second"]

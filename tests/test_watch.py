@@ -123,3 +123,63 @@ def test_watch_loop_in_process(tmp_path):
     assert errors == ["broken"]
     assert any("build failed" in line for line in echoed)
     assert sum("rebuilding" in line for line in echoed) == 2
+
+
+RIVER = HEAD + "## The night\n\nThe river rose in the night.\n\n## The morning\n\n" \
+    "The old bridge held. Nobody was hurt.\n"
+LEXICON = """<?xml version="1.0" encoding="UTF-8"?>
+<lexicon version="1.0" xmlns="http://www.w3.org/2005/01/pronunciation-lexicon"
+         alphabet="ipa" xml:lang="en">
+  <lexeme><grapheme>bridge</grapheme><alias>big stone bridge</alias></lexeme>
+</lexicon>
+"""
+
+
+def test_watch_rebuilds_when_respeak_toml_or_the_lexicon_changes(tmp_path):
+    """What the build reads beside the Markdown: a respeak choice and a pronunciation
+    change each rebuild, and the rebuilt narration sounds different."""
+    from click.testing import CliRunner
+    from accesspub.cli import main
+    from accesspub.testing import FAKE_NARRATION
+    root = make_project(tmp_path, {"content/a.md": RIVER},
+                        FAKE_NARRATION.replace("[narration]",
+                                               "detect_languages = false\n\n[narration]"))
+    mp3 = root / "build" / "a" / "a.mp3"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "accesspub", "-C", str(root), "build", "--watch", "-q"],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    output = Lines(process.stdout)
+    try:
+        assert wait_for(lambda: output.count("watching") == 1), output.lines
+        watching = next(line for line in output.lines if "watching" in line)
+        assert "respeak.toml" in watching and "accesspub.toml" in watching, watching
+        first = mp3.read_bytes()
+
+        result = CliRunner().invoke(main, ["-C", str(root), "respeak", "old bridge"])
+        assert result.exit_code == 0, result.output
+        assert wait_for(lambda: output.count("built a:") == 2), output.lines
+        assert output.count("changed: respeak.toml; rebuilding") == 1, output.lines
+        respoken = mp3.read_bytes()
+        assert respoken != first          # another seed: the fake voice's pitch changed
+
+        (root / "content" / "lexicon.pls").write_text(LEXICON, encoding="utf-8")
+        assert wait_for(lambda: output.count("built a:") == 3), output.lines
+        assert output.count("changed: content/lexicon.pls; rebuilding") == 1, output.lines
+        # The alias is longer than the word: the fake voice speaks it for longer.
+        assert len(mp3.read_bytes()) > len(respoken)
+        assert process.poll() is None
+    finally:
+        process.terminate()
+        code = process.wait(timeout=30)
+    output.thread.join(timeout=5)
+    assert code == 0, output.lines
+    assert not any("Traceback" in line or "error" in line for line in output.lines)
+
+
+def test_snapshot_sees_what_the_build_reads_outside_content(tmp_path):
+    root = make_project(tmp_path, {"content/a.md": "Text.\n", "content/lexicon.pls": "x",
+                                   "respeak.toml": "# x\n", "art/cover.png": b"x",
+                                   "art/unused.png": b"x"},
+                        "[project]\nlanguage = 'en'\n\n[podcast]\nimage = 'art/cover.png'\n")
+    assert sorted(snapshot(root)) == ["accesspub.toml", "art/cover.png", "content/a.md",
+                                      "content/lexicon.pls", "respeak.toml"]

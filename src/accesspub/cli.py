@@ -172,7 +172,7 @@ def _watch(ctx: click.Context, action) -> None:
 @main.command()
 @click.argument("releases", nargs=-1, metavar="[RELEASE|PATH]...")
 @_build_options
-@click.option("-w", "--watch", is_flag=True, help="Rebuild whenever content/ or accesspub.toml changes.")
+@click.option("-w", "--watch", is_flag=True, help="Rebuild whenever content/, accesspub.toml or respeak.toml changes.")
 @click.option("--cluster", metavar="ADDRESS|local:N", default=None,
               help="Speak on a Dask cluster (tcp://host:8786), or on N local Dask workers.")
 @click.pass_context
@@ -189,7 +189,7 @@ def build(ctx: click.Context, releases: tuple[str, ...], no_audio: bool, jobs: i
 @click.pass_context
 def watch(ctx: click.Context, releases: tuple[str, ...], no_audio: bool, jobs: int | None,
           strict: bool, quiet: bool) -> None:
-    """Build, then rebuild whenever content/ or accesspub.toml changes (= build --watch)."""
+    """Build, then rebuild whenever content/, accesspub.toml or respeak.toml changes (= build --watch)."""
     action = _build_action(ctx, releases, no_audio, jobs, strict, quiet)
     _run(ctx, lambda: _watch(ctx, action))
 
@@ -394,7 +394,7 @@ def clean(ctx: click.Context, cache: bool) -> None:
 @click.option("-p", "--port", type=click.IntRange(min=0, max=65535), default=8000,
               show_default=True, help="Port to listen on.")
 @click.option("-w", "--watch", is_flag=True,
-              help="Build first, then rebuild whenever content/ or accesspub.toml changes.")
+              help="Build first, then rebuild whenever content/, accesspub.toml or respeak.toml changes.")
 @_build_options
 @click.pass_context
 def serve(ctx: click.Context, host: str, port: int, watch: bool, no_audio: bool,

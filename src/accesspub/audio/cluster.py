@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import os
 import queue
+import sys
 import threading
 import time
 from concurrent.futures import Future
@@ -36,6 +37,7 @@ from accesspub.errors import AccessPubError, ConfigError, EngineUnavailable, Too
 
 PLUGIN = "accesspub-voices"
 CONNECT_TIMEOUT = 10.0        # seconds to reach a scheduler before the build gives up
+INTERRUPTED_WAIT = 10.0       # seconds a Ctrl-C waits for a starting cluster, to stop it
 # Clips per task.  benchmarks/cluster.py measured about 3-5 ms of scheduler and transfer
 # cost per task on this machine against ~0.3 s to speak a clip: 8 clips per task keeps
 # the overhead under 1 % and still leaves a book's last batches small enough to spread.
@@ -172,23 +174,39 @@ def speak_batch(jobs: list[tuple[str, str, str, str]], sample_rate: int, levelli
     return {"results": results, "worker": worker.address, "peak": peak_rss(), "wrote": wrote}
 
 
-def _connect(address: str, workers_env: dict[str, str] | None = None):
-    """(client, the LocalCluster we started or None); ConfigError naming the address."""
-    try:
-        import distributed
-    except ImportError:
+def _check(address: str) -> int:
+    """What can be said of ``--cluster`` without starting or reaching anything: the
+    workers a ``local:N`` will have (0 for a scheduler's address); ConfigError when
+    distributed is not installed or N is not a number of workers."""
+    import importlib.util
+    if importlib.util.find_spec("distributed") is None:
         raise ConfigError(f"--cluster {address} needs dask's distributed package",
                           code="cluster-missing",
-                          hint="pip install 'accesspub[cluster]'") from None
+                          hint="pip install 'accesspub[cluster]'")
+    if not address.startswith("local:"):
+        return 0
+    count = address.partition(":")[2]
+    if not count.isdigit() or int(count) < 1:
+        raise ConfigError(f"cluster {address!r}: local:N needs a number of workers",
+                          code="config-value", hint="for example --cluster local:2")
+    return int(count)
+
+
+def _connect(address: str, workers_env: dict[str, str] | None = None):
+    """(client, the LocalCluster we started or None); ConfigError naming the address."""
+    count = _check(address)
+    import distributed
     import logging
     logging.getLogger("distributed").setLevel(logging.ERROR)
-    if address.startswith("local:"):
-        count = address.partition(":")[2]
-        if not count.isdigit() or int(count) < 1:
-            raise ConfigError(f"cluster {address!r}: local:N needs a number of workers",
-                              code="config-value", hint="for example --cluster local:2")
+    if count:
+        # Its scheduler runs in this process and hooks a logging callback (below the level
+        # shown here) into the garbage collector: a Ctrl-C arriving while the main thread
+        # runs it is swallowed ("Exception ignored in … _gc_callback") and the build goes
+        # on.  Not hooked, then.
+        import distributed.scheduler
+        distributed.scheduler.enable_gc_diagnosis = lambda: None
         cluster = distributed.LocalCluster(
-            n_workers=int(count), threads_per_worker=1, processes=True,
+            n_workers=count, threads_per_worker=1, processes=True,
             dashboard_address=None, silence_logs=logging.ERROR,
             env={"ACCESSPUB_CLUSTER_LOCAL": "1", **(workers_env or {})})
         return distributed.Client(cluster, set_as_default=False), cluster
@@ -204,17 +222,26 @@ def _connect(address: str, workers_env: dict[str, str] | None = None):
 
 
 class ClusterPool(SpeakingPool):
-    """Synthesis on a Dask cluster, with the interface of ``synthesize.WorkerPool``."""
+    """Synthesis on a Dask cluster, with the interface of ``synthesize.WorkerPool``.
+
+    The cluster starts in a thread of its own (``_start``: a LocalCluster, or the
+    connection to a scheduler, then every worker loading its voice — seconds), so the
+    build reads its releases meanwhile, as it does while the local pool's workers start.
+    Batches given before it is up wait in ``_queued`` and go when it is.  A failed start
+    is raised by ``started()`` (the build calls it when it first narrates) and by every
+    later ``speak``: the same error, and exit status, as when the start blocked.
+    """
 
     def __init__(self, factory: Callable[[], Any], address: str, config,
                  workers_env: dict[str, str] | None = None) -> None:
         self.factory = factory
         self.address = address
+        self.expected = _check(address) or 1      # workers, until the scheduler says
         # Absolute: a relative shared_cache is the project's, not each worker's folder.
         self.shared_cache = str(clip_cache(config).root.parent) \
             if config.narration.shared_cache else ""
         self.frames = config.narration.worker_memory_frames
-        self.client, self.cluster = _connect(address, workers_env)
+        self.client = self.cluster = None
         self.used = False
         self.executor = None                       # not a concurrent.futures pool
         self.prefetched: dict[Future, list[str]] = {}
@@ -227,34 +254,93 @@ class ClusterPool(SpeakingPool):
         self.clips_done = 0
         self._pending: dict[Any, tuple] = {}      # dask future -> what to do with it
         self._urgent: dict[Any, bool] = {}       # dask future -> submitted to go first
+        self._queued: list[tuple] | None = []    # submissions waiting for the start; None: up
         self._lock = threading.Lock()
         self._closed = False
-        try:
-            self.client.register_plugin(_plugin(factory, config.narration.engine),
-                                        name=PLUGIN)
-        except EngineUnavailable as exc:
-            self.close()
-            raise ToolError(exc.message, code="cluster-worker-voice", hint=exc.hint) from None
-        except BaseException:
-            self.close()
-            raise
+        self._failure: BaseException | None = None
+        self._ready = threading.Event()
         self._alive = (0.0, 0)                     # (when asked, workers alive)
-        progress.add_detail(self.status)           # on every progress line while speaking
         self._done: queue.Queue = queue.Queue()    # finished tasks, as they finish
         self._collector = threading.Thread(target=self._collect, name="cluster-results",
                                            daemon=True)
         self._collector.start()
+        self._starter = threading.Thread(
+            target=self._start, args=(factory, config.narration.engine, workers_env),
+            name="cluster-start", daemon=True)
+        self._starter.start()
+        progress.add_detail(self.status)           # on every progress line while speaking
+
+    # -- starting -------------------------------------------------------------------
+
+    def _start(self, factory: Callable[[], Any], engine: str,
+               workers_env: dict[str, str] | None) -> None:
+        from accesspub.audio.orphans import _interrupts_held
+        try:
+            # Ctrl-C is the build's, in its main thread: the LocalCluster's threads, made
+            # here, inherit the blocked signal and so do the worker processes they spawn
+            # (none prints a KeyboardInterrupt of its own while importing).  The first
+            # thread to start multiprocessing's resource tracker unblocks SIGINT after it
+            # (SIG_UNBLOCK, not the mask it had): started before the block, not in there.
+            if self.address.startswith("local:"):
+                from multiprocessing import resource_tracker
+                resource_tracker.ensure_running()
+            with _interrupts_held():
+                client, cluster = _connect(self.address, workers_env)
+            with self._lock:
+                self.client, self.cluster = client, cluster
+            if self._closed:                       # the build stopped meanwhile
+                return
+            try:
+                client.register_plugin(_plugin(factory, engine), name=PLUGIN)
+            except EngineUnavailable as exc:
+                raise ToolError(exc.message, code="cluster-worker-voice",
+                                hint=exc.hint) from None
+            with self._lock:
+                queued, self._queued = self._queued or [], None
+            for submission in queued:
+                if not self._closed:
+                    self._send(*submission)
+        except BaseException as exc:
+            self._failure = exc
+            with self._lock:
+                queued, self._queued = self._queued or [], None
+            for submission in queued:
+                if not submission[4].done():
+                    submission[4].set_exception(exc)
+            self._shut()                      # nothing is left running for a failed start
+        finally:
+            self._ready.set()
+
+    def started(self) -> None:
+        """Wait until the cluster is up, its workers' voices loaded; raise what stopped it
+        (``cluster-unreachable``, ``cluster-worker-voice``…)."""
+        self._ready.wait()
+        self._raise_failure()
+
+    def _raise_failure(self) -> None:
+        if self._failure is not None:
+            raise self._failure
 
     # -- submitting -----------------------------------------------------------------
 
     def _submit(self, jobs: list, rate: int, levelling, cache_root: str, outer: Future,
                 first: list | None = None, priority: int = 0) -> None:
+        with self._lock:
+            submission = (jobs, rate, levelling, cache_root, outer, first, priority,
+                          priority >= URGENT - self.tasks)
+            self.tasks += 1
+            if self._queued is not None:           # not up yet: sent when it is
+                self._queued.append(submission)
+                return
+        self._send(*submission)
+
+    def _send(self, jobs: list, rate: int, levelling, cache_root: str, outer: Future,
+              first: list | None, priority: int, urgent: bool) -> None:
         future = self.client.submit(speak_batch, jobs, rate, levelling, self.shared_cache,
                                     self.frames, pure=False, retries=2, priority=priority)
         with self._lock:
             self._pending[future] = (outer, jobs, cache_root, rate, levelling, first)
-            self._urgent[future] = priority >= URGENT - self.tasks
-            self.tasks += 1
+            self._urgent[future] = urgent
         future.add_done_callback(self._done.put)
 
     def speak(self, parts: dict, keys: list[str], config, rate: int, cache_root: str,
@@ -265,7 +351,9 @@ class ClusterPool(SpeakingPool):
         ``ahead``: a release read but not yet being stitched (``prefetch``).  The order
         the cluster speaks in is ``ORDER`` (docs/cluster.md "Scheduling").
         """
-        size = max(1, min(BATCH, len(keys) // (4 * self.workers_alive(default=1))))
+        self._raise_failure()          # a release read after the start failed: stop here
+        size = max(1, min(BATCH, len(keys) // (4 * self.workers_alive(
+            default=self.expected))))
         order = os.environ.get("ACCESSPUB_CLUSTER_ORDER", ORDER)
         # What the stitcher waits for now: a release being narrated (not ahead), and in
         # "hybrid" the first release read, which is stitched first.
@@ -308,7 +396,8 @@ class ClusterPool(SpeakingPool):
         stitcher waits for them now.  Dask cannot change a task's priority, so such a
         task is cancelled and submitted again (one round trip; a task that started
         meanwhile is only spoken twice, and its first answer ignored)."""
-        if not outers or os.environ.get("ACCESSPUB_CLUSTER_ORDER", ORDER) != "hybrid":
+        if not outers or os.environ.get("ACCESSPUB_CLUSTER_ORDER", ORDER) != "hybrid" \
+                or not self._ready.is_set():
             return
         try:
             started = {key for keys in self.client.processing().values() for key in keys}
@@ -391,6 +480,8 @@ class ClusterPool(SpeakingPool):
         outer.set_result(results)
 
     def workers_alive(self, default: int = 0) -> int:
+        if not self._ready.is_set() or self._failure is not None:
+            return default                 # starting: the scheduler is not there to ask
         try:
             return len(self.client.scheduler_info(n_workers=-1).get("workers", {})) or default
         except Exception:
@@ -424,7 +515,9 @@ class ClusterPool(SpeakingPool):
     def cancel(self) -> None:
         with self._lock:
             pending = list(self._pending)
-        if pending:
+            if self._queued:
+                self._queued.clear()
+        if pending and self.client is not None:
             try:
                 self.client.cancel(pending, force=True)
             except Exception:
@@ -433,16 +526,29 @@ class ClusterPool(SpeakingPool):
     def close(self) -> None:
         self._closed = True
         progress.remove_detail(self.status)
+        # A cluster still starting is let finish, then stopped: a LocalCluster's worker
+        # processes are not left behind by a build stopped (Ctrl-C) while they start.
+        # Not for ever after a Ctrl-C: one that hit this process inside an import can
+        # leave the import lock taken, and the start waiting for it; the workers of a
+        # LocalCluster end with this process anyway (they watch it).
+        interrupted = isinstance(sys.exc_info()[1], KeyboardInterrupt)
+        self._starter.join(timeout=INTERRUPTED_WAIT if interrupted else None)
         self.cancel()
-        if hasattr(self, "_done"):
-            self._done.put(None)
-        try:
-            self.client.close(timeout=5)
-        except Exception:
-            pass
-        if self.cluster is not None:
+        self._done.put(None)
+        self._shut()
+
+    def _shut(self) -> None:
+        with self._lock:
+            client, cluster = self.client, self.cluster
+            self.client = self.cluster = None
+        if client is not None:
             try:
-                self.cluster.close(timeout=5)
+                client.close(timeout=5)
+            except Exception:
+                pass
+        if cluster is not None:
+            try:
+                cluster.close(timeout=5)
             except Exception:
                 pass
 

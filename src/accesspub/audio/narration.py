@@ -301,7 +301,7 @@ def narrate(publication: Publication, config: Config, out: Path, *, jobs: int | 
             clips = outcome["clips"]
             store(config.cache_dir / "narrations" / narration_key(publication, clips, config),
                   timeline, out, wants_audiobook(config))
-            progress.message(f"speech: {clips.misses} new clip(s), {clips.hits} from the cache")
+            progress.message(_spoken(clips))
     except BaseException:
         feed.cancel()
         worker.join()
@@ -319,6 +319,14 @@ def narrate(publication: Publication, config: Config, out: Path, *, jobs: int | 
     return timeline, engines, speech
 
 
+def _spoken(clips: audio.Synthesis) -> str:
+    """What this build spoke: clips spoken ahead, while the release was read, are new
+    clips though the narration found them all in the cache."""
+    if not clips.misses:
+        return f"speech: all {clips.hits} clip(s) from the cache"
+    return f"speech: {clips.misses} new clip(s), {clips.hits} from the cache"
+
+
 def _raise(outcome: dict[str, object]) -> None:
     error = outcome.get("error")
     if isinstance(error, BaseException):
@@ -332,7 +340,7 @@ def _from_cache_or_stitch(publication: Publication, config: Config, out: Path,
     entry = config.cache_dir / "narrations" / narration_key(publication, clips, config)
     timeline = restore(entry, out, progress, audiobook=wants_audiobook(config))
     if timeline is None:
-        progress.message(f"speech: all {clips.hits} clip(s) from the cache; encoding")
+        progress.message(f"{_spoken(clips)}; encoding")
         timeline = _stitch(publication, clips, config, out)
         store(entry, timeline, out, wants_audiobook(config))
     return timeline
@@ -380,16 +388,23 @@ class Narrator:
         if self.names and publication.slug not in self.names:
             return
         from accesspub.errors import AccessPubError, Diagnostics
+        from accesspub.respeak import marked
         from accesspub.speech import apply_speech
         from accesspub.speech.lexicon import project_lexicon
         try:
             spoken = apply_speech(publication, self.config, Diagnostics(self.config.ignore),
                                   project_lexicon(self.config))
+            # As the build will narrate it: a respeak.toml sentence with its seed, not
+            # spoken once more with seed 0 for nothing.
+            spoken = marked(spoken, self.config)
         except AccessPubError:
             return              # reported where the build meets it, with its location
         self.pool.prefetch(spoken, self.config)
 
     def narrate(self, publication: Publication, out: Path, progress: Progress):
+        # A cluster starts while the releases are read; one that could not start stops
+        # the build here, in this thread, with its own error (cluster-unreachable…).
+        getattr(self.pool, "started", lambda: None)()
         return narrate(publication, self.config, out, jobs=self.jobs, progress=progress,
                        pool=self.pool)
 

@@ -1,4 +1,6 @@
-"""``accesspub build --watch``: rebuild whenever the content or accesspub.toml changes.
+"""``accesspub build --watch``: rebuild whenever a file the build reads changes: the
+content folder (the lexicon, ``content/lexicon.pls``, included), accesspub.toml,
+respeak.toml and the podcast image.
 
     watch_project(root, rebuild, on_error=…, interval=0.5)
 
@@ -27,24 +29,32 @@ __all__ = ["watch_project", "snapshot"]
 Snapshot = dict[str, tuple[int, int]]
 
 
-def _watched(root: Path) -> tuple[list[Path], list[Path]]:
-    """(folders to scan, folders to skip inside them) for the project at ``root``."""
-    from accesspub.config import load_config
+def _watched(root: Path) -> tuple[list[Path], list[Path], list[Path]]:
+    """(folders to scan, folders to skip inside them, files read outside them) for the
+    project at ``root``: what a build reads, so that a change of any of it rebuilds."""
+    from accesspub.config import CONFIG_NAME, load_config
+    from accesspub.respeak import FILE_NAME
+    root = root.resolve()
+    files = [root / CONFIG_NAME, root / FILE_NAME]
     try:
         config = load_config(root)
     except AccessPubError:
-        root = root.resolve()
-        return [root / "content"], [root / "build", root / ".accesspub-cache"]
-    return [config.content_dir], [config.output_dir, config.cache_dir]
+        return [root / "content"], [root / "build", root / ".accesspub-cache"], files
+    # The lexicon is read from the content folder (speech.lexicon.project_lexicon), and
+    # so is scanned with it.
+    image = config.podcast.image.strip()
+    if image:
+        files.append(Path(image) if os.path.isabs(image) else root / image)
+    return [config.content_dir], [config.output_dir, config.cache_dir], files
 
 
 def snapshot(root: Path) -> Snapshot:
-    """(mtime, size) of accesspub.toml and every file under the content folder."""
+    """(mtime, size) of every file the build reads: accesspub.toml, respeak.toml, the
+    podcast image and every file under the content folder."""
     root = Path(root).resolve()
     state: Snapshot = {}
-    folders, skipped = _watched(root)
-    toml = root / "accesspub.toml"
-    candidates = [toml]
+    folders, skipped, files = _watched(root)
+    candidates = list(files)
     for folder in folders:
         for dirpath, dirnames, filenames in os.walk(folder):
             here = Path(dirpath)
@@ -112,12 +122,12 @@ def _interrupt(signum, frame):  # noqa: ARG001 - signal handler signature
 
 def _labels(root: Path) -> list[str]:
     root = Path(root).resolve()
-    folders, _ = _watched(root)
-    out = []
-    for folder in folders:
-        out.append((folder.relative_to(root).as_posix() if folder.is_relative_to(root)
-                    else str(folder)) + "/")
-    return out + ["accesspub.toml"]
+    folders, _, files = _watched(root)
+
+    def shown(path: Path) -> str:
+        return path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
+
+    return [shown(folder) + "/" for folder in folders] + [shown(path) for path in files]
 
 
 def _attempt(rebuild: Callable[[], None], on_error, echo) -> None:

@@ -48,6 +48,8 @@ def load_publications(config: Config, diag: Diagnostics, names: tuple[str, ...] 
         try:
             raw = read_release(slug, files, config)
             publication = build_publication(raw, config, diag)
+            if not config.detect_languages and head.speak is not None:
+                head.speak(publication)         # as read is as narrated: nothing to detect
             if config.detect_languages:
                 from accesspub.read.langdetect import (mark_passages, project_languages,
                                                        screen_release)
