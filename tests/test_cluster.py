@@ -186,8 +186,9 @@ def test_unreachable_scheduler_fails_cleanly_within_the_timeout(tmp_path):
     elapsed = time.monotonic() - started
     assert done.returncode == 2, done.stderr
     assert address in done.stderr and "cluster-unreachable" in done.stderr, done.stderr
+    assert "nothing listens there" in done.stderr, done.stderr
     assert "Traceback" not in done.stderr
-    assert elapsed < CONNECT_TIMEOUT + 30, elapsed
+    assert elapsed < CONNECT_TIMEOUT, elapsed          # refused: no need to wait it out
     assert not (root / "build").exists()
 
 

@@ -192,6 +192,29 @@ def _check(address: str) -> int:
     return int(count)
 
 
+def _refused(address: str) -> None:
+    """A tcp:// address where nothing listens fails at once (Dask would retry it until
+    its timeout): the usual mistake is a wrong port, or a scheduler not started."""
+    from urllib.parse import urlsplit
+    parts = urlsplit(address)
+    try:
+        host, port = parts.hostname, parts.port
+    except ValueError:
+        return
+    if parts.scheme != "tcp" or not host or not port:
+        return
+    import socket
+    try:
+        socket.create_connection((host, port), timeout=CONNECT_TIMEOUT).close()
+    except ConnectionRefusedError:
+        raise ConfigError(f"cannot reach the Dask scheduler at {address}: nothing listens "
+                          "there (connection refused)", code="cluster-unreachable",
+                          hint="start it with `dask scheduler` and check the address, or "
+                          "build without --cluster") from None
+    except OSError:
+        pass            # unreachable or slow: Dask's own connection says so, within its timeout
+
+
 def _connect(address: str, workers_env: dict[str, str] | None = None):
     """(client, the LocalCluster we started or None); ConfigError naming the address."""
     count = _check(address)
@@ -210,6 +233,7 @@ def _connect(address: str, workers_env: dict[str, str] | None = None):
             dashboard_address=None, silence_logs=logging.ERROR,
             env={"ACCESSPUB_CLUSTER_LOCAL": "1", **(workers_env or {})})
         return distributed.Client(cluster, set_as_default=False), cluster
+    _refused(address)
     try:
         client = distributed.Client(address, timeout=CONNECT_TIMEOUT, set_as_default=False)
     except (OSError, TimeoutError, ValueError) as exc:
@@ -238,8 +262,10 @@ class ClusterPool(SpeakingPool):
         self.address = address
         self.expected = _check(address) or 1      # workers, until the scheduler says
         # Absolute: a relative shared_cache is the project's, not each worker's folder.
+        # The workers of local:N share this machine's disk: like the local pool's, they
+        # write the project's cache themselves instead of sending the client every clip.
         self.shared_cache = str(clip_cache(config).root.parent) \
-            if config.narration.shared_cache else ""
+            if config.narration.shared_cache or address.startswith("local:") else ""
         self.frames = config.narration.worker_memory_frames
         self.client = self.cluster = None
         self.used = False
