@@ -3,10 +3,12 @@
     ./dev python benchmarks/cluster.py [--releases 6] [--paragraphs 6] [--workers 2]
     ./dev python benchmarks/cluster.py --orders reading,longest,hybrid   # scheduling
     ./dev python benchmarks/cluster.py --memory [--budgets 0,2000,1000]  # worker memory
+    ./dev python benchmarks/cluster.py --releases 12 --paragraphs 8 --book  # ~1.5 h of speech
 
 The catalogue is real text: the English posts of tests/corpus/ (U.S. government work,
 public domain / CC0; see its README) cut into ``--releases`` releases of the first
-``--paragraphs`` prose paragraphs each, plus the sample release in content/.  Each build
+``--paragraphs`` prose paragraphs each, plus the sample release in content/, and with
+``--book`` one release per chapter of Pride and Prejudice I-IX (benchmarks/data).  Each build
 runs as its own process with a fresh clip cache (everything is spoken), one after the
 other, the local pool first.  The whole process tree is sampled every 0.1 s for memory;
 each synthesis worker's peak is its VmHWM.
@@ -74,7 +76,22 @@ def prose(text: str) -> list[str]:
     return paragraphs
 
 
-def make_catalogue(root: Path, releases: int, paragraphs: int) -> int:
+BOOK = REPO / "benchmarks" / "data" / "pride-and-prejudice"
+
+
+def book_chapters() -> list[tuple[str, str]]:
+    """(title, text) of each chapter of the Pride and Prejudice extract in
+    benchmarks/data (Project Gutenberg, public domain): one release each."""
+    chapters = []
+    for part in sorted(BOOK.glob("0*.md")):
+        body = part.read_text(encoding="utf-8").split("\n---", 2)[-1]
+        for piece in re.split(r"^## ", body, flags=re.M)[1:]:
+            title, _, text = piece.partition("\n")
+            chapters.append((title.strip(), text.strip()))
+    return chapters
+
+
+def make_catalogue(root: Path, releases: int, paragraphs: int, book: bool = False) -> int:
     (root / "content").mkdir(parents=True)
     (root / "accesspub.toml").write_text(CONFIG, encoding="utf-8")
     posts = sorted((REPO / "tests" / "corpus").glob("en-*.md"))
@@ -90,6 +107,11 @@ def make_catalogue(root: Path, releases: int, paragraphs: int) -> int:
             f"---\ntitle: {post.stem} part {n // len(posts) + 1}\ndate: 2024-01-01\n---\n\n"
             + "\n\n".join(body) + "\n", encoding="utf-8")
         made += 1
+    for n, (title, text) in enumerate(book_chapters() if book else ()):
+        words += len(text.split())
+        (root / "content" / f"book{n:02d}.md").write_text(
+            f"---\ntitle: Pride and Prejudice, {title}\ndate: 2024-01-02\n---\n\n{text}\n",
+            encoding="utf-8")
     sample = (REPO / "content" / "black-january-2020.md").read_text(encoding="utf-8")
     (root / "content" / "black-january-2020.md").write_text(sample, encoding="utf-8")
     if (REPO / "assets").is_dir():
@@ -294,6 +316,8 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--longest", type=int, default=8)
     parser.add_argument("--mix", type=int, default=40)
+    parser.add_argument("--book", action="store_true", help="add the chapters of the "
+                        "Pride and Prejudice extract in benchmarks/data (~70 min of speech)")
     args = parser.parse_args()
     from accesspub.audio.cluster import BATCH
 
@@ -307,7 +331,7 @@ def main() -> None:
         load = os.getloadavg()[0]
         words = 0
         for name in ("local", "cluster"):
-            words = make_catalogue(tmp / name, args.releases, args.paragraphs)
+            words = make_catalogue(tmp / name, args.releases, args.paragraphs, args.book)
         local = run_build(tmp / "local", tmp / "cache-local", "--jobs", str(args.workers),
                           env=code)
         cluster = run_build(tmp / "cluster", tmp / "cache-cluster",
@@ -321,7 +345,8 @@ def main() -> None:
 
     n = len(clips)
     releases = len(cluster["report"]["releases"])
-    print(f"catalogue: {releases} releases, {words} words of tests/corpus prose + the sample; "
+    print(f"catalogue: {releases} releases, {words} words of tests/corpus prose"
+          f"{' and Pride and Prejudice' if args.book else ''} + the sample; "
           f"{n} clips, {speech / 60:.1f} min of speech")
     print(f"local pool (--jobs {args.workers}):   {local['seconds']:7.1f} s wall, first release "
           f"finished at {local['first']:.1f} s")
