@@ -125,7 +125,8 @@ def epubcheck() -> EpubCheckBatch:
 
 @pytest.fixture(scope="session")
 def ace() -> Callable[..., AceResult]:
-    """``ace(epub, report_dir=None) -> AceResult``; skips without Ace, except on CI where it fails."""
+    """``ace(epub, report_dir=None) -> AceResult`` (``ace.many(pairs)`` runs several at
+    once); skips without Ace, except on CI where it fails."""
     if not validate.ace_available():
         reason = ("Ace by DAISY is not installed (run scripts/install-ace.sh, "
                   "or ./dev test which installs it)")
@@ -140,6 +141,16 @@ def ace() -> Callable[..., AceResult]:
             report_dir = REPO_ROOT / "test-output" / "ace" / epub.stem
         return validate.run_ace(epub, report_dir)
 
+    def many(pairs: Iterable[tuple[Path, Path]]) -> dict[Path, AceResult]:
+        """``{epub: result}`` for (epub, report_dir) pairs, as many Ace runs at once as
+        there are cores: each is a Node and a Chromium of its own, mostly starting up."""
+        import concurrent.futures
+        pairs = list(pairs)
+        with concurrent.futures.ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+            results = list(pool.map(lambda pair: run(*pair), pairs))
+        return {Path(epub): result for (epub, _), result in zip(pairs, results)}
+
+    run.many = many
     return run
 
 
