@@ -242,6 +242,15 @@ def test_worker_without_the_voice_package_fails_cleanly(tmp_path):
     assert not (root / "build").exists()
 
 
+def start_cluster_build(root: Path, cache: Path) -> subprocess.Popen:
+    """``build --cluster local:2`` in a session of its own: a terminal's Ctrl-C goes to the
+    whole process group, the build and its local workers (os.killpg)."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "accesspub", "-C", str(root), "build", "--cluster", "local:2"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+        env=dict(os.environ, ACCESSPUB_CACHE=str(cache)))
+
+
 def test_ctrl_c_cancels_the_cluster_and_leaves_build_as_it_was(tmp_path):
     from test_interrupt import TEXT, wait_for_line
     root = make_project(tmp_path / "p", {"content/harbour.md": TEXT}, CONFIG)
@@ -249,11 +258,7 @@ def test_ctrl_c_cancels_the_cluster_and_leaves_build_as_it_was(tmp_path):
     first = run(root, cache, "build", "--no-audio", "-q")
     assert first.returncode == 0, first.stderr
     before = snapshot(root / "build")
-    # A terminal sends SIGINT to the whole process group: the build and its local workers.
-    build = subprocess.Popen(
-        [sys.executable, "-m", "accesspub", "-C", str(root), "build", "--cluster", "local:2"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
-        env=dict(os.environ, ACCESSPUB_CACHE=str(cache)))
+    build = start_cluster_build(root, cache)
     try:
         seen = wait_for_line(build, "speaking:", timeout=300)
         time.sleep(2)
@@ -290,10 +295,7 @@ def test_ctrl_c_while_the_cluster_starts_stops_it_and_leaves_build_as_it_was(tmp
     first = run(root, cache, "build", "--no-audio", "-q")
     assert first.returncode == 0, first.stderr
     before = snapshot(root / "build")
-    build = subprocess.Popen(
-        [sys.executable, "-m", "accesspub", "-C", str(root), "build", "--cluster", "local:2"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
-        env=dict(os.environ, ACCESSPUB_CACHE=str(cache)))
+    build = start_cluster_build(root, cache)
     try:
         # The LocalCluster's worker processes exist: it is starting; no clip spoken yet.
         deadline = time.monotonic() + 120
