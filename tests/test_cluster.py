@@ -252,23 +252,14 @@ def start_cluster_build(root: Path, cache: Path) -> subprocess.Popen:
 
 
 def test_ctrl_c_cancels_the_cluster_and_leaves_build_as_it_was(tmp_path):
-    from test_interrupt import TEXT, wait_for_line
+    from test_interrupt import TEXT, interrupt_when
     root = make_project(tmp_path / "p", {"content/harbour.md": TEXT}, CONFIG)
     cache = tmp_path / "cache"
     first = run(root, cache, "build", "--no-audio", "-q")
     assert first.returncode == 0, first.stderr
     before = snapshot(root / "build")
     build = start_cluster_build(root, cache)
-    try:
-        seen = wait_for_line(build, "speaking:", timeout=300)
-        time.sleep(2)
-        os.killpg(build.pid, signal.SIGINT)
-        out, err = build.communicate(timeout=90)
-    finally:
-        if build.poll() is None:
-            os.killpg(build.pid, signal.SIGKILL)
-            build.wait()
-    err = seen + err
+    err = interrupt_when(build, "speaking:", delay=2, timeout=300, wait=90)
     assert build.returncode == 130, err
     assert "Traceback" not in err and "internal error" not in err, err
     assert snapshot(root / "build") == before

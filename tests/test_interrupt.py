@@ -55,6 +55,22 @@ def wait_for_line(process: subprocess.Popen, start: str, timeout: float) -> str:
     raise AssertionError(f"no line starting {start!r} in time; stderr so far:\n{seen}")
 
 
+def interrupt_when(build: subprocess.Popen, line: str, *, delay: float, timeout: float,
+                   wait: float) -> str:
+    """Ctrl-C (SIGINT to the build's process group, as a terminal sends it) ``delay`` s
+    after the build printed ``line``; returns its stderr, what was read meanwhile included."""
+    try:
+        seen = wait_for_line(build, line, timeout=timeout)
+        time.sleep(delay)
+        os.killpg(build.pid, signal.SIGINT)
+        _, err = build.communicate(timeout=wait)
+    finally:
+        if build.poll() is None:
+            os.killpg(build.pid, signal.SIGKILL)
+            build.wait()
+    return seen + err
+
+
 # 0: while the workers may still be loading the voice; 2: while they are speaking.
 @pytest.mark.parametrize("delay", [0.0, 2.0])
 def test_ctrl_c_during_synthesis_leaves_no_traceback_and_build_untouched(tmp_path, delay):
@@ -69,16 +85,8 @@ def test_ctrl_c_during_synthesis_leaves_no_traceback_and_build_untouched(tmp_pat
     build = subprocess.Popen([sys.executable, "-m", "accesspub", "-C", str(root), "build"],
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                              start_new_session=True)
-    try:
-        seen = wait_for_line(build, "speaking:", timeout=240)    # the workers are speaking
-        time.sleep(delay)
-        os.killpg(build.pid, signal.SIGINT)
-        out, err = build.communicate(timeout=60)
-    finally:
-        if build.poll() is None:
-            os.killpg(build.pid, signal.SIGKILL)
-            build.wait()
-    err = seen + err
+    # "speaking:": the workers are speaking
+    err = interrupt_when(build, "speaking:", delay=delay, timeout=240, wait=60)
     assert build.returncode == 130, err
     assert "Traceback" not in err and "KeyboardInterrupt" not in err, err
     assert "internal error" not in err, err
