@@ -90,8 +90,8 @@ def prepare(config: Config, options: BuildOptions, head: HeadStart | None = None
 
 def build_release(publication: Publication, config: Config, options: BuildOptions,
                   out: Path, lexicon, narrator: Narrator | None = None,
-                  previous: dict | None = None,
-                  diag: Diagnostics | None = None) -> ReleaseResult:
+                  previous: dict | None = None, *,
+                  diag: Diagnostics) -> ReleaseResult:
     """One release into ``out``.  Not narrated this time, it keeps the narration of the
     previous build (``previous``: its report entry, its folder in the old output)."""
     from accesspub.writers.epub import write_epub
@@ -146,13 +146,11 @@ def _write_listening(publication: Publication, timeline: Timeline, config: Confi
 
 
 def _keep_narration(publication: Publication, config: Config, out: Path,
-                    previous: dict, diag: Diagnostics | None):
+                    previous: dict, diag: Diagnostics):
     from accesspub.previous import keep_narration
     entry, old = previous["entry"], previous["folder"]
     kept = keep_narration(entry, old, out, publication, config)
     where = publication.source
-    if diag is None:
-        return kept
     if kept is None:
         diag.warning("narration-dropped",
                      f"{publication.slug}: the narration of the last build could not be kept "
@@ -222,7 +220,7 @@ def _write_output(publications: list[Publication], config: Config, options: Buil
                     if before is not None and before.get("timeline") else None)
             results.append(build_release(publication, config, options,
                                          staging / publication.slug, lexicon, narrator,
-                                         kept, diag))
+                                         kept, diag=diag))
         write_collection(results, config, staging, diag)
         write_report(staging, results, diag, config)
         if inside:
