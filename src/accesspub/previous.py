@@ -82,9 +82,9 @@ def keep_narration(entry: dict, old: Path, new: Path, publication: Publication,
     """Copy a release's narration from the previous build (``old``, its release folder)
     into ``new``; None when there was none or it is not intact."""
     try:
-        timeline = Timeline.from_json(entry["timeline"], old)
+        timeline = Timeline.from_json(entry["timeline"], new)      # where it is copied to
         names = {kind: entry["files"][kind] for kind in AUDIO_KINDS if kind in entry["files"]}
-        names.update({f"track:{t.chapter_id}": t.path.relative_to(old).as_posix()
+        names.update({f"track:{t.chapter_id}": t.path.relative_to(new).as_posix()
                       for t in timeline.tracks})
     except (KeyError, TypeError, ValueError):
         return None
@@ -102,7 +102,6 @@ def keep_narration(entry: dict, old: Path, new: Path, publication: Publication,
             files[kind] = target
         if kind == "daisy":
             _unpack_daisy(target, new / "daisy")
-    timeline = Timeline.from_json(entry["timeline"], new)
     digest = str(entry.get("speech_digest", ""))
     return KeptNarration(replace(timeline, voice=str(entry.get("narrator", ""))), files,
                          digest == speech_digest(publication, config), digest)
