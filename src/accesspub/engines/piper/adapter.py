@@ -283,9 +283,9 @@ class PiperEngine:
                   self._or(self.noise_w_scale, cfg.noise_w_scale))
         speaker_id = self._speaker_id(vf, cfg)
         chunks = []
+        budget = _frame_budget()
         for sentence in sentences:
             ids = loaded.voice.phonemes_to_ids(sentence)
-            budget = _frame_budget()
             held = budget.take(_frames_held(len(ids), scales[1])) if budget is not None else 0
             try:
                 audio = np.asarray(loaded.ids_to_audio(ids, scales, speaker_id, seed),
