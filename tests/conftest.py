@@ -6,10 +6,10 @@
     EPUBs of failing tests.  Make a sub-folder per test module.
 
 ``epubcheck`` (session)
-    An ``EpubCheckBatch``.  EPUBCheck costs ~3–4 s per Java start but only
-    tens of milliseconds per further EPUB in the same JVM, so **build all the
-    EPUBs a module needs first, then check them in one call**, typically in a
-    module-scoped fixture::
+    An ``EpubCheckBatch`` over one EPUBCheck JVM that the whole session shares:
+    EPUBCheck costs ~3–4 s per Java start but only tens of milliseconds per
+    further EPUB in the same JVM.  Build all the EPUBs a module needs, then
+    check them in one call, typically in a module-scoped fixture::
 
         @pytest.fixture(scope="module")
         def checked(built_epubs, epubcheck):          # built_epubs: list[Path]
@@ -20,8 +20,7 @@
 
     ``epubcheck(paths)`` is the same as ``epubcheck.many(paths)``.  Results
     are cached by path, size and modification time, so asking again for an
-    unchanged file does not start Java again.  Calling it once per test works
-    but costs a Java start each time.
+    unchanged file does not check it again.
 
 ``ace`` (session)
     ``ace(epub, report_dir=None) -> AceResult`` runs Ace by DAISY; reports go
@@ -85,9 +84,9 @@ def output_dir() -> Path:
 class EpubCheckBatch:
     """Checks many EPUBs per Java start; see the module docstring for the intended use."""
 
-    def __init__(self) -> None:
+    def __init__(self, server: validate.EpubCheckServer) -> None:
         self._cache: dict[tuple[Path, int, int], EpubCheckResult] = {}
-        self.java_starts = 0
+        self.server = server
 
     @staticmethod
     def _key(path: Path) -> tuple[Path, int, int]:
@@ -99,15 +98,14 @@ class EpubCheckBatch:
         wanted = [Path(p) for p in paths]
         todo = [p for p in dict.fromkeys(wanted) if self._key(p) not in self._cache]
         if todo:
-            self.java_starts += 1
-            for path, result in validate.run_epubcheck(todo).items():
+            for path, result in validate.run_epubcheck(todo, server=self.server).items():
                 self._cache[self._key(path)] = result
         return {p: self._cache[self._key(p)] for p in wanted}
 
     __call__ = many
 
     def one(self, path: Path | str) -> EpubCheckResult:
-        """Check a single EPUB. Prefer ``many``: each call may start Java (~3–4 s)."""
+        """Check a single EPUB (the session's JVM is kept, so this is cheap once it runs)."""
         return self.many([path])[Path(path)]
 
     @staticmethod
@@ -118,9 +116,10 @@ class EpubCheckBatch:
 
 
 @pytest.fixture(scope="session")
-def epubcheck() -> EpubCheckBatch:
-    """Batching EPUBCheck runner: call ``epubcheck.many(paths)`` once with all of a module's EPUBs."""
-    return EpubCheckBatch()
+def epubcheck() -> Iterator[EpubCheckBatch]:
+    """EPUBCheck runner sharing one JVM over the session: ``epubcheck.many(paths)``."""
+    with validate.EpubCheckServer() as server:
+        yield EpubCheckBatch(server)
 
 
 @pytest.fixture(scope="session")

