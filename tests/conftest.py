@@ -24,7 +24,9 @@
 
 ``ace`` (session)
     ``ace(epub, report_dir=None) -> AceResult`` runs Ace by DAISY; reports go
-    to ``test-output/ace/<epub name>/`` unless ``report_dir`` is given.  When
+    to ``test-output/ace/<epub name>/`` unless ``report_dir`` is given;
+    ``ace.many(pairs)`` checks several.  The session keeps one Node and one
+    Chromium for all of them (``validate.AceServer``).  When
     Ace is not installed the test is skipped — except on CI (``CI`` set),
     where it fails: ``./dev test`` installs Ace, so a missing Ace there is a
     broken set-up, not a reason to skip.  Mark such tests ``@pytest.mark.ace``.
@@ -123,9 +125,9 @@ def epubcheck() -> Iterator[EpubCheckBatch]:
 
 
 @pytest.fixture(scope="session")
-def ace() -> Callable[..., AceResult]:
-    """``ace(epub, report_dir=None) -> AceResult`` (``ace.many(pairs)`` runs several at
-    once); skips without Ace, except on CI where it fails."""
+def ace() -> Iterator[Callable[..., AceResult]]:
+    """``ace(epub, report_dir=None) -> AceResult`` and ``ace.many(pairs)``, over one Node
+    and one Chromium for the session; skips without Ace, except on CI where it fails."""
     if not validate.ace_available():
         reason = ("Ace by DAISY is not installed (run scripts/install-ace.sh, "
                   "or ./dev test which installs it)")
@@ -133,24 +135,25 @@ def ace() -> Callable[..., AceResult]:
             pytest.fail(f"{reason}; on CI (CI={os.environ.get('CI')}) Ace is required",
                         pytrace=False)
         pytest.skip(reason)
+    server = validate.AceServer() if validate.AceServer.usable() else None
+
+    def many(pairs: Iterable[tuple[Path, Path]]) -> dict[Path, AceResult]:
+        """``{epub: result}`` for (epub, report_dir) pairs."""
+        if server is not None:
+            return server.check_many(pairs)
+        return {Path(epub): validate.run_ace(epub, folder) for epub, folder in pairs}
 
     def run(epub: Path | str, report_dir: Path | str | None = None) -> AceResult:
         epub = Path(epub)
         if report_dir is None:
             report_dir = REPO_ROOT / "test-output" / "ace" / epub.stem
-        return validate.run_ace(epub, report_dir)
-
-    def many(pairs: Iterable[tuple[Path, Path]]) -> dict[Path, AceResult]:
-        """``{epub: result}`` for (epub, report_dir) pairs, as many Ace runs at once as
-        there are cores: each is a Node and a Chromium of its own, mostly starting up."""
-        import concurrent.futures
-        pairs = list(pairs)
-        with concurrent.futures.ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
-            results = list(pool.map(lambda pair: run(*pair), pairs))
-        return {Path(epub): result for (epub, _), result in zip(pairs, results)}
+        return many([(epub, Path(report_dir))])[epub]
 
     run.many = many
-    return run
+    run.server = server
+    yield run
+    if server is not None:
+        server.close()
 
 
 # --- narrated builds, made once per session ------------------------------------------

@@ -330,6 +330,45 @@ def test_ace_reports_missing_accessibility_metadata(ace, epubs, output_dir):
     assert "Ace found" in result.summary()
 
 
+@pytest.mark.ace
+def test_the_session_server_and_the_ace_command_agree(ace, epubs, output_dir):
+    """The shared Node/Chromium gives the rules the `ace` command gives, EPUB for EPUB."""
+    assert ace.server is not None, "./dev test installs Ace into .tools/ace"
+    pairs = [(epubs[name], output_dir / "ace" / f"test_validate-server-{name}")
+             for name in ("plain", "accessible", "error")]
+    served = ace.many(pairs)
+    assert list(served) == [epub for epub, _ in pairs]
+    command = validate.run_ace(epubs["plain"], output_dir / "ace" / "test_validate-command")
+    assert served[epubs["plain"]].rules() == command.rules() != []
+    assert served[epubs["accessible"]].ok
+
+
+@pytest.mark.ace
+def test_a_killed_ace_server_is_started_again(ace, epubs, output_dir):
+    ace(epubs["accessible"], output_dir / "ace" / "test_validate-accessible")   # one runs
+    starts = ace.server.starts
+    ace.server._proc.kill()
+    ace.server._proc.wait()
+    assert ace(epubs["accessible"], output_dir / "ace" / "test_validate-again").ok
+    assert ace.server.starts == starts + 1
+
+
+def test_ace_server_failure_names_the_epub_and_stops_node(tmp_path, monkeypatch):
+    """Node ends without answering (a broken install): a ToolError naming the EPUB."""
+    epub = tmp_path / "book.epub"
+    epub.write_bytes(b"not checked")
+    script = tmp_path / "node"
+    script.write_text("#!/bin/sh\necho 'Error: Cannot find module @daisy/ace-core' >&2\n")
+    script.chmod(0o755)
+    monkeypatch.setattr(validate, "_ace_install", lambda: (tmp_path, {}))
+    monkeypatch.setattr(validate.shutil, "which", lambda name: str(script))
+    server = validate.AceServer()
+    with pytest.raises(ToolError) as info:
+        server.check_many([(epub, tmp_path / "out")])
+    assert str(epub) in str(info.value) and "Cannot find module" in str(info.value)
+    assert server._proc is None
+
+
 def test_ace_available_is_false_without_ace(monkeypatch):
     monkeypatch.setattr(validate, "find_ace", lambda: None)
     assert validate.ace_available() is False

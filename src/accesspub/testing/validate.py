@@ -40,10 +40,12 @@ Run as a module for a quick check: ``python -m accesspub.testing.validate a.epub
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import dataclasses
 import functools
 import importlib.util
+import itertools
 import json
 import os
 import queue
@@ -62,6 +64,7 @@ from accesspub.errors import ToolError
 
 __all__ = [
     "AceResult",
+    "AceServer",
     "AceViolation",
     "EpubCheckLocation",
     "EpubCheckMessage",
@@ -607,6 +610,8 @@ def _driver_class() -> bytes:
 _ACE_BIN = Path(".tools/ace/node_modules/.bin/ace-puppeteer")
 _CHROMIUM_WRAPPER = Path("scripts/chromium-headless")
 ACE_TIMEOUT = 600
+_ACE_ENV = {"PUPPETEER_SKIP_DOWNLOAD": "1", "NO_COLOR": "1", "FORCE_COLOR": "0"}
+_ACE_MARKER = "accesspub-ace "
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -783,7 +788,7 @@ def run_ace(path: Path | str, report_dir: Path | str) -> AceResult:
     command, extra_env = found
     report_dir.mkdir(parents=True, exist_ok=True)
     (report_dir / "report.json").unlink(missing_ok=True)
-    env = {**os.environ, **extra_env, "PUPPETEER_SKIP_DOWNLOAD": "1", "NO_COLOR": "1", "FORCE_COLOR": "0"}
+    env = {**os.environ, **extra_env, **_ACE_ENV}
     args = [*command, "--force", "--silent", "--lang", "en", "--outdir", str(report_dir), str(path)]
     started = time.monotonic()
     try:
@@ -806,6 +811,161 @@ def run_ace(path: Path | str, report_dir: Path | str) -> AceResult:
         )
     data = json.loads(report.read_text(encoding="utf-8"))
     return AceResult.from_report(path, report_dir, data, seconds)
+
+
+class AceServer:
+    """Ace by DAISY for many EPUBs in one Node process keeping one Chromium (``ace_server.js``).
+
+    The ``ace`` command starts Node, loads Ace and launches Chromium for each EPUB, about
+    half of its time on a small one; a test session keeps one ``AceServer`` instead.  It
+    needs the ``.tools/ace`` install of ``scripts/install-ace.sh`` (``usable()``); an Ace
+    from ``$ACCESSPUB_ACE`` or ``PATH`` is run with ``run_ace``, one EPUB at a time.
+    """
+
+    def __init__(self) -> None:
+        self._proc: subprocess.Popen[str] | None = None
+        self._replies: queue.Queue[dict | None] = queue.Queue()
+        self._log: collections.deque[str] = collections.deque(maxlen=40)
+        self._ids = itertools.count()
+        self._log_pump = threading.Thread()
+        self.starts = 0
+
+    @staticmethod
+    def usable() -> bool:
+        return _ace_install() is not None
+
+    def check_many(self, pairs: Iterable[tuple[Path | str, Path | str]],
+                   parallel: int = 2) -> dict[Path, AceResult]:
+        """``{epub: result}`` for (epub, report_dir) pairs, ``parallel`` EPUBs at a time."""
+        todo = [(Path(epub), Path(report_dir)) for epub, report_dir in pairs]
+        for epub, report_dir in todo:
+            if not epub.is_file():
+                raise ToolError(f"cannot check {epub} with Ace: no such file", code="ace-input")
+            report_dir.mkdir(parents=True, exist_ok=True)
+            (report_dir / "report.json").unlink(missing_ok=True)
+        proc = self._running()
+        waiting: dict[int, tuple[Path, Path, float]] = {}
+        results: dict[Path, AceResult] = {}
+        queued = iter(todo)
+
+        def send() -> None:
+            pair = next(queued, None)
+            if pair is not None:
+                job = next(self._ids)
+                waiting[job] = (*pair, time.monotonic())
+                request = [job, str(pair[0].resolve()), str(pair[1].resolve())]
+                try:
+                    proc.stdin.write(json.dumps(request) + "\n")
+                    proc.stdin.flush()
+                except OSError:
+                    pass                 # it died: the missing reply says so
+
+        for _ in range(max(1, parallel)):
+            send()
+        try:
+            while waiting:
+                try:
+                    reply = self._replies.get(timeout=ACE_TIMEOUT)
+                except queue.Empty:
+                    raise ToolError(f"Ace did not finish checking "
+                                    f"{', '.join(str(e) for e, _, _ in waiting.values())} "
+                                    f"within {ACE_TIMEOUT} s", code="ace-failed") from None
+                if reply is None:       # Node ended: let its last words reach the log
+                    self._log_pump.join(timeout=10)
+                    raise self._failed(next(iter(waiting.values()))[0], "Ace stopped")
+                epub, report_dir, started = waiting.pop(reply["id"])
+                report = report_dir / "report.json"
+                if not reply.get("ok") or not report.is_file():
+                    raise self._failed(epub, str(reply.get("error") or "no report.json"))
+                data = json.loads(report.read_text(encoding="utf-8"))
+                results[epub] = AceResult.from_report(epub, report_dir, data,
+                                                      time.monotonic() - started)
+                send()
+        except BaseException:
+            self.close(kill=True)        # EPUBs still in flight would answer the next call
+            raise
+        return {epub: results[epub] for epub, _ in todo}
+
+    def close(self, *, kill: bool = False) -> None:
+        """Stop Node and its Chromium (after the EPUBs in flight, unless ``kill``)."""
+        proc, self._proc = self._proc, None
+        if proc is None:
+            return
+        if kill:
+            proc.kill()
+        with contextlib.suppress(OSError):
+            proc.stdin.close()
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+    def __enter__(self) -> "AceServer":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _failed(self, epub: Path, error: str) -> ToolError:
+        output = "\n".join([*error.strip().splitlines()[-8:], *list(self._log)[-8:]]) or "(no output)"
+        hint = "run `./dev ace FILE` to see Ace's full output"
+        if "Failed to launch the browser" in output or "Could not find Chrom" in output:
+            hint = "Chromium did not start; run scripts/install-ace.sh, or set PUPPETEER_EXECUTABLE_PATH"
+        return ToolError(f"Ace failed on {epub}:\n    " + output.replace("\n", "\n    "),
+                         code="ace-failed", hint=hint)
+
+    def _running(self) -> subprocess.Popen[str]:
+        if self._proc is not None and self._proc.poll() is None:
+            return self._proc
+        self.close()
+        install = _ace_install()
+        node = shutil.which("node")
+        if install is None or node is None:
+            raise ToolError("Ace by DAISY is not installed in .tools/ace", code="ace-missing",
+                            hint="run scripts/install-ace.sh")
+        root, extra_env = install
+        script = Path(__file__).with_name("ace_server.js")
+        env = {**os.environ, **extra_env, **_ACE_ENV}
+        self._proc = subprocess.Popen(
+            [node, str(script), str(root)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE, text=True, encoding="utf-8", errors="replace", env=env,
+            cwd=tempfile.gettempdir(),
+        )
+        self.starts += 1
+        self._replies = queue.Queue()
+        self._log.clear()
+        threading.Thread(target=self._pump_replies, args=(self._proc.stdout, self._replies),
+                         daemon=True, name="ace-replies").start()
+        self._log_pump = threading.Thread(target=self._pump_log, args=(self._proc.stderr,),
+                                          daemon=True, name="ace-log")
+        self._log_pump.start()
+        return self._proc
+
+    def _pump_replies(self, stream: IO[str], replies: "queue.Queue[dict | None]") -> None:
+        for line in stream:
+            if line.startswith(_ACE_MARKER):
+                replies.put(json.loads(line[len(_ACE_MARKER):]))
+            else:
+                self._log.append(line.rstrip("\n"))
+        replies.put(None)
+
+    def _pump_log(self, stream: IO[str]) -> None:
+        for line in stream:
+            if not line.startswith("[winston] Attempt to write logs with no transports"):
+                self._log.append(line.rstrip("\n"))
+
+
+def _ace_install() -> tuple[Path, dict[str, str]] | None:
+    """The ``.tools/ace`` folder ``find_ace`` would run Ace from, and its environment."""
+    found = find_ace()
+    if found is None or os.environ.get("ACCESSPUB_ACE"):
+        return None
+    command, env = found
+    root = Path(command[0]).parents[2]       # .tools/ace/node_modules/.bin/ace-puppeteer
+    if not (root / "node_modules" / "@daisy" / "ace-core").is_dir():
+        return None
+    return root, env
 
 
 # --------------------------------------------------------------------------- CLI
