@@ -324,7 +324,10 @@ def test_keyboard_only(site, server, browser):
             return tab.evaluate(STATE)
 
         assert not press("play", "Enter")["paused"]
-        assert tab.locator("[data-act='play']").text_content() == "Pause"
+        # The label follows the media element's "play" event, which comes a task later.
+        tab.wait_for_function(
+            "document.querySelector(\"[data-act='play']\").textContent === 'Pause'",
+            timeout=5000)
         assert press("play", " ")["paused"]
         state = press("next-sentence", "Enter")
         assert state["t"] == pytest.approx(cues[1][0], abs=0.01)
