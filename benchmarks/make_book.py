@@ -92,8 +92,8 @@ def _sentence(rng: random.Random) -> str:
     return template.format(**values)
 
 
-def _paragraph(rng: random.Random) -> str:
-    return " ".join(_sentence(rng) for _ in range(rng.randint(*PARAGRAPH_SENTENCES)))
+def _paragraph(rng: random.Random, sentences: tuple[int, int] = PARAGRAPH_SENTENCES) -> str:
+    return " ".join(_sentence(rng) for _ in range(rng.randint(*sentences)))
 
 
 def _title(rng: random.Random) -> str:
@@ -111,6 +111,8 @@ def book_files(words: int, files: int | None = None, seed: int = 1) -> dict[str,
     """{file name: Markdown} of a book of about ``words`` words (at least ``words``)."""
     files = files or max(3, min(12, round(words / 2000)))
     per_file = max(1, words // files)
+    # A small book (a test's) gets short paragraphs, so that every section still has one.
+    sentences = PARAGRAPH_SENTENCES if per_file >= 200 else (1, 2)
     rng = random.Random(seed)
     out: dict[str, str] = {}
     total = 0
@@ -133,7 +135,7 @@ def book_files(words: int, files: int | None = None, seed: int = 1) -> dict[str,
             section_words = 0
             while section_words < section_budget or (section == sections
                                                      and written < budget):
-                paragraph = _paragraph(rng)
+                paragraph = _paragraph(rng, sentences)
                 lines += [paragraph, ""]
                 n = count_words(paragraph)
                 section_words += n

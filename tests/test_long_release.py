@@ -88,7 +88,7 @@ def book(tmp_path_factory, speech_cache):
     from accesspub.build import BuildOptions, run_build
     from accesspub.config import load_config
     root = tmp_path_factory.mktemp("long-book")
-    words = make_book(root, 480, files=4, seed=8)
+    words = make_book(root, 200, files=4, seed=8)
     assert words >= 400
     result = run_build(load_config(root), BuildOptions())
     (release,) = result.releases
