@@ -114,13 +114,26 @@ def test_local_pool_reports_its_workers_too(catalogue_local):
         assert all(e["peak_rss"] > 50 << 20 for e in workers.values())     # a loaded voice
 
 
-def test_sample_on_local_cluster_is_byte_identical(narrated, tmp_path):
+@pytest.fixture(scope="module")
+def scheduler():
+    """One LocalCluster (2 single-threaded worker processes) for the builds of the tests
+    below, as a `dask scheduler` with its workers would be: started once, not per build."""
+    import logging
+    from distributed import LocalCluster
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                      dashboard_address=None, silence_logs=logging.ERROR) as cluster:
+        yield cluster.scheduler_address
+
+
+def test_sample_on_a_cluster_is_byte_identical(narrated, scheduler, tmp_path):
+    """The sample, every sentence spoken by the cluster's workers (local:2 is the
+    catalogue's test; this one reuses the module's cluster)."""
     root = tmp_path / "sample"
     root.mkdir()
     for part in ("accesspub.toml", "content", "assets"):
         source = REPO_ROOT / part
         (shutil.copytree if source.is_dir() else shutil.copy)(source, root / part)
-    done = run(root, tmp_path / "cache", "build", "-q", "--cluster", "local:2")
+    done = run(root, tmp_path / "cache", "build", "-q", "--cluster", scheduler)
     assert done.returncode == 0, done.stderr
     assert snapshot(root / "build") == snapshot(narrated["sample"].root / "build")
     assert_spoken_on_cluster(root, workers=2)
@@ -309,17 +322,6 @@ def test_ctrl_c_while_the_cluster_starts_stops_it_and_leaves_build_as_it_was(tmp
     assert left == [], left
     assert snapshot(root / "build") == before
     assert [p.name for p in root.iterdir() if p.name.startswith(".build-")] == []
-
-
-@pytest.fixture(scope="module")
-def scheduler():
-    """One LocalCluster (2 single-threaded worker processes) for the builds of the tests
-    below, as a `dask scheduler` with its workers would be: started once, not per build."""
-    import logging
-    from distributed import LocalCluster
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                      dashboard_address=None, silence_logs=logging.ERROR) as cluster:
-        yield cluster.scheduler_address
 
 
 def test_shared_cache_is_written_by_the_workers_and_reused(catalogue_local, scheduler,
