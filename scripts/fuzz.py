@@ -9,7 +9,7 @@ control characters, huge lines, random ``{lang=…}`` attributes and footnotes. 
 example must give an EPUB that EPUBCheck passes, or a clear ``file:line: error code:``
 message with exit status 1 (2 for configuration) — never an internal error or a traceback.
 
-EPUBs are validated in batches of ``--batch`` per Java start.  Each failing example's
+EPUBs are validated in batches of ``--batch``, all in one Java start.  Each failing example's
 source, output and EPUB are kept in ``--keep`` (default ``test-output/fuzz``), and the
 script exits 1 if there was any.  Without ``--seed`` every run draws new examples.
 """

@@ -1,4 +1,4 @@
-"""accesspub.testing.validate: EPUBCheck in one Java start for many EPUBs, Ace by DAISY, find_java.
+"""accesspub.testing.validate: EPUBCheck and Ace by DAISY each kept running for many EPUBs, find_java.
 
 The EPUBs are built by hand with zipfile so these tests do not depend on the
 EPUB writer.  All EPUBCheck cases run in ONE ``run_epubcheck`` call.
@@ -347,7 +347,7 @@ def test_the_session_server_and_the_ace_command_agree(ace, epubs, output_dir):
 def test_a_killed_ace_server_is_started_again(ace, epubs, output_dir):
     ace(epubs["accessible"], output_dir / "ace" / "test_validate-accessible")   # one runs
     starts = ace.server.starts
-    ace.server._proc.kill()
+    validate.kill_tree(ace.server._proc.pid)         # Node and its Chromium, as a crash would
     ace.server._proc.wait()
     assert ace(epubs["accessible"], output_dir / "ace" / "test_validate-again").ok
     assert ace.server.starts == starts + 1

