@@ -244,27 +244,50 @@ def pytest_collection_modifyitems(config, items):
                 item.add_marker(marker)
         if not any(item.get_closest_marker(m) for m in ("slow", "java", "ace", "browser")):
             item.add_marker("fast")
+    _group_for_xdist(items)
+    # The linearity tests run last (their children start when collection ends, below).
+    items.sort(key=lambda item: item.path.name == _LINEARITY)
+
+
+def _group_for_xdist(items) -> None:
+    """`./dev test` runs the suite on two xdist workers (--dist loadgroup).  A module with a
+    test beyond the fast tier runs whole on one worker, so its module fixtures are made
+    once: with the other such modules that use the session's narrated builds (made once
+    too), or with those that do not; fast-only modules go to whichever worker is free."""
+    modules: dict[Path, list] = {}
+    for item in items:
+        modules.setdefault(item.path, []).append(item)
+    for module in modules.values():
+        if all(item.get_closest_marker("fast") for item in module):
+            continue
+        narrated = any("narrated" in getattr(item, "fixturenames", ()) for item in module)
+        group = pytest.mark.xdist_group("narrated" if narrated else "tools")
+        for item in module:
+            item.add_marker(group)
 
 
 _LINEARITY = "test_regex_linear.py"
 
 
 def pytest_collection_finish(session):
-    """The linearity tests' children start as soon as the tests are chosen, and the tests
-    run last: the children use the CPU time the other tests leave idle."""
-    session.items.sort(key=lambda item: item.path.name == _LINEARITY)
-    if not session.config.option.collectonly and any(
-            item.path.name == _LINEARITY for item in session.items):
+    """The linearity tests' children start as soon as the tests are chosen (in one process:
+    the session, or its first xdist worker), and the tests run last: the children use the
+    CPU time the other tests leave idle."""
+    if (not session.config.option.collectonly
+            and os.environ.get("PYTEST_XDIST_WORKER", "gw0") == "gw0"
+            and any(item.path.name == _LINEARITY for item in session.items)):
         import test_regex_linear
-        test_regex_linear.start_children()
+        basetemp = session.config._tmp_path_factory.getbasetemp()
+        test_regex_linear.start_children(test_regex_linear.results_folder(basetemp))
 
 
 def pytest_sessionfinish(session, exitstatus):
     """The fast tier proves it spoke nothing: Piper prepares its voice in the session's
     voice cache the first time it speaks, so after ``-m fast`` that folder is empty."""
     linearity = sys.modules.get("test_regex_linear")
-    if linearity is not None:
-        linearity.stop_children()
+    if linearity is not None:      # another worker may still need them, unless stopped
+        linearity.stop_children(wait=exitstatus in (pytest.ExitCode.OK,
+                                                    pytest.ExitCode.TESTS_FAILED))
     if session.config.getoption("markexpr", "") != "fast" or exitstatus != 0:
         return
     folder = os.environ.get("ACCESSPUB_VOICE_CACHE")

@@ -16,10 +16,13 @@ groups) are a quarter of that; the context rules' shapes a sixteenth of a megaby
 from __future__ import annotations
 
 import concurrent.futures
+import json
 import os
 import subprocess
 import sys
 import textwrap
+import time
+from pathlib import Path
 
 import pytest
 
@@ -117,7 +120,7 @@ CHILD = textwrap.dedent("""
 
 LANGS = ["en", "de", "fr", "es"]
 WALL_SECONDS = 3600          # only a safety net: the verdict is the CPU limit above
-_children: dict[tuple[str, str], concurrent.futures.Future] = {}
+_pool: concurrent.futures.ThreadPoolExecutor | None = None
 _running: list[subprocess.Popen] = []
 
 
@@ -125,10 +128,10 @@ def _lowest_priority() -> None:
     os.nice(19)
 
 
-def _child(lang: str, what: str) -> subprocess.CompletedProcess:
+def _child(lang: str, what: str, folder: Path) -> None:
     # At the lowest priority the children use the CPU the rest of the test session leaves
-    # idle (a serial session keeps one core of two busy): each is limited by its own CPU
-    # time, so the priority changes no verdict, only when it is reached.
+    # idle: each is limited by its own CPU time, so the priority changes no verdict, only
+    # when it is reached.
     process = subprocess.Popen([sys.executable, "-c", CHILD, lang, what], text=True,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                preexec_fn=_lowest_priority)
@@ -139,30 +142,60 @@ def _child(lang: str, what: str) -> subprocess.CompletedProcess:
         process.kill()
         out, err = process.communicate()
         err += f"\n(killed after {WALL_SECONDS} s of wall time: the machine was too busy)"
-    return subprocess.CompletedProcess(process.args, process.returncode, out, err)
+    result = folder / f"{lang}-{what}.json"
+    partial = result.with_suffix(".part")
+    partial.write_text(json.dumps({"returncode": process.returncode, "stdout": out,
+                                   "stderr": err}), encoding="utf-8")
+    os.replace(partial, result)
 
 
-def start_children() -> dict[tuple[str, str], concurrent.futures.Future]:
-    """Every child started at once, as many running as there are cores.  tests/conftest.py
-    calls this as soon as the session has collected these tests, and runs them last."""
-    if not _children:
-        pool = concurrent.futures.ThreadPoolExecutor(max_workers=os.cpu_count() or 1)
-        _children.update({(lang, what): pool.submit(_child, lang, what)
-                          for what in ("speech", "sentences") for lang in LANGS})
-        pool.shutdown(wait=False)
-    return _children
+def start_children(folder: Path) -> None:
+    """Start every child, as many running as there are cores; each writes its result into
+    ``folder`` (the test run's, shared by its xdist workers).  tests/conftest.py calls this
+    in one process as soon as the tests are collected, and sorts these tests last."""
+    global _pool
+    if _pool is None:
+        folder.mkdir(parents=True, exist_ok=True)
+        _pool = concurrent.futures.ThreadPoolExecutor(max_workers=os.cpu_count() or 1)
+        for what in ("speech", "sentences"):
+            for lang in LANGS:
+                _pool.submit(_child, lang, what, folder)
+        _pool.shutdown(wait=False)
 
 
-def stop_children() -> None:
-    """End the children still running (a session stopped early by -x or Ctrl-C)."""
+def stop_children(*, wait: bool) -> None:
+    """Wait for the children (another worker may still read their results), or end them
+    (a session stopped early by -x or Ctrl-C)."""
+    if _pool is None:
+        return
+    if wait:
+        _pool.shutdown(wait=True)
     for process in _running:
         if process.poll() is None:
             process.kill()
 
 
+def results_folder(basetemp: Path) -> Path:
+    """The folder the children write into: the run's temporary folder, the same for every
+    xdist worker (each has ``popen-gwN`` under it) and for a session without workers."""
+    root = basetemp.parent if os.environ.get("PYTEST_XDIST_WORKER") else basetemp
+    return root / "linearity"
+
+
 @pytest.fixture(scope="module")
-def children() -> dict[tuple[str, str], concurrent.futures.Future]:
-    return start_children()
+def children(tmp_path_factory) -> Path:
+    return results_folder(tmp_path_factory.getbasetemp())
+
+
+def result_of(folder: Path, lang: str, what: str) -> subprocess.CompletedProcess:
+    path = folder / f"{lang}-{what}.json"
+    deadline = time.monotonic() + WALL_SECONDS + 60
+    while not path.exists():
+        assert time.monotonic() < deadline, f"no result from the {what} ({lang}) child"
+        time.sleep(0.2)
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return subprocess.CompletedProcess([lang, what], data["returncode"], data["stdout"],
+                                       data["stderr"])
 
 
 def check_child(result: subprocess.CompletedProcess, lang: str, what: str) -> None:
@@ -176,9 +209,9 @@ def check_child(result: subprocess.CompletedProcess, lang: str, what: str) -> No
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_speech_rules_are_linear(children, lang):
-    check_child(children[lang, "speech"].result(), lang, "speech")
+    check_child(result_of(children, lang, "speech"), lang, "speech")
 
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_sentence_splitting_is_linear(children, lang):
-    check_child(children[lang, "sentences"].result(), lang, "sentences")
+    check_child(result_of(children, lang, "sentences"), lang, "sentences")
