@@ -208,3 +208,41 @@ def test_process_pool_worker_loads_the_voice_once(engine: PiperEngine, english: 
         results = list(pool.map(_speak_in_worker, [engine, engine], [SENTENCE, "Again."]))
     assert results[0][0] == english.pcm               # same bytes in another process
     assert [count for _, count in results] == [1, 1]
+
+
+def test_ctrl_c_while_piper_imports_is_an_interrupt_not_a_missing_package(monkeypatch):
+    """Ctrl-C inside onnxruntime's initialisation reaches us as an ImportError (pybind11
+    converts it); the build must stop as interrupted (exit 130), not say piper is missing."""
+    import builtins
+    import sys
+    real_import = builtins.__import__
+
+    def interrupted_import(name, *args, **kwargs):
+        if name == "piper":
+            try:
+                raise KeyboardInterrupt
+            except KeyboardInterrupt as interrupt:
+                raise ImportError("initialization failed") from interrupt
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.delitem(sys.modules, "piper", raising=False)
+    monkeypatch.setattr(builtins, "__import__", interrupted_import)
+    with pytest.raises(KeyboardInterrupt):
+        PiperEngine()
+
+
+def test_a_missing_piper_is_still_a_located_install_hint(monkeypatch):
+    import builtins
+    import sys
+    from accesspub.errors import EngineUnavailable
+    real_import = builtins.__import__
+
+    def missing(name, *args, **kwargs):
+        if name == "piper":
+            raise ModuleNotFoundError("No module named 'piper'", name="piper")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.delitem(sys.modules, "piper", raising=False)
+    monkeypatch.setattr(builtins, "__import__", missing)
+    with pytest.raises(EngineUnavailable, match="needs the piper-tts package"):
+        PiperEngine()

