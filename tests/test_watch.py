@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -9,6 +10,7 @@ import sys
 import threading
 import time
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 
 from accesspub.commands.watch import snapshot, watch_project
@@ -36,6 +38,7 @@ class Lines:
 
     def __init__(self, stream) -> None:
         self.lines: list[str] = []
+        self.code: int | None = None
         self.thread = threading.Thread(target=self._read, args=(stream,), daemon=True)
         self.thread.start()
 
@@ -47,14 +50,26 @@ class Lines:
         return sum(text in line for line in self.lines)
 
 
-def test_watch_rebuilds_on_change(tmp_path):
-    root = make_project(tmp_path, {"content/a.md": HEAD + "The first version.\n"})
-    epub = root / "build" / "a" / "a.epub"
+@contextlib.contextmanager
+def watch_build(root: Path, *args: str) -> Iterator[tuple[subprocess.Popen, Lines]]:
+    """``accesspub build --watch ARGS`` on ``root``, a real process; on leaving it is
+    stopped with SIGTERM, and ``output.code`` is its exit status."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "accesspub", "-C", str(root), "build", "--watch", "--no-audio", "-q"],
+        [sys.executable, "-m", "accesspub", "-C", str(root), "build", "--watch", *args, "-q"],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     output = Lines(process.stdout)
     try:
+        yield process, output
+    finally:
+        process.terminate()
+        output.code = process.wait(timeout=30)
+        output.thread.join(timeout=5)
+
+
+def test_watch_rebuilds_on_change(tmp_path):
+    root = make_project(tmp_path, {"content/a.md": HEAD + "The first version.\n"})
+    epub = root / "build" / "a" / "a.epub"
+    with watch_build(root, "--no-audio") as (process, output):
         assert wait_for(lambda: output.count("watching") == 1), output.lines
         assert "The first version." in epub_text(epub)
         assert output.count("built a:") == 1
@@ -76,11 +91,7 @@ def test_watch_rebuilds_on_change(tmp_path):
         assert wait_for(lambda: (root / "build" / "b" / "b.epub").exists()), output.lines
         assert "The third version." in epub_text(epub)
         assert process.poll() is None
-    finally:
-        process.terminate()
-        code = process.wait(timeout=30)
-    output.thread.join(timeout=5)
-    assert code == 0, output.lines
+    assert output.code == 0, output.lines
     assert output.lines[-1] == "stopped watching"
     assert not any("Traceback" in line for line in output.lines)
     assert not list(root.glob(".build-*"))
@@ -145,11 +156,7 @@ def test_watch_rebuilds_when_respeak_toml_or_the_lexicon_changes(tmp_path):
                         FAKE_NARRATION.replace("[narration]",
                                                "detect_languages = false\n\n[narration]"))
     mp3 = root / "build" / "a" / "a.mp3"
-    process = subprocess.Popen(
-        [sys.executable, "-m", "accesspub", "-C", str(root), "build", "--watch", "-q"],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    output = Lines(process.stdout)
-    try:
+    with watch_build(root) as (process, output):
         assert wait_for(lambda: output.count("watching") == 1), output.lines
         watching = next(line for line in output.lines if "watching" in line)
         assert "respeak.toml" in watching and "accesspub.toml" in watching, watching
@@ -168,11 +175,7 @@ def test_watch_rebuilds_when_respeak_toml_or_the_lexicon_changes(tmp_path):
         # The alias is longer than the word: the fake voice speaks it for longer.
         assert len(mp3.read_bytes()) > len(respoken)
         assert process.poll() is None
-    finally:
-        process.terminate()
-        code = process.wait(timeout=30)
-    output.thread.join(timeout=5)
-    assert code == 0, output.lines
+    assert output.code == 0, output.lines
     assert not any("Traceback" in line or "error" in line for line in output.lines)
 
 
