@@ -827,15 +827,8 @@ def run_ace(path: Path | str, report_dir: Path | str) -> AceResult:
     seconds = time.monotonic() - started
     report = report_dir / "report.json"
     if proc.returncode != 0 or not report.is_file():
-        output = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-15:]) or "(no output)"
-        hint = "run `./dev ace FILE` to see Ace's full output"
-        if "Failed to launch the browser" in output or "Could not find Chrom" in output:
-            hint = "Chromium did not start; run scripts/install-ace.sh, or set PUPPETEER_EXECUTABLE_PATH"
-        raise ToolError(
-            f"Ace failed on {path} (exit {proc.returncode}):\n    " + output.replace("\n", "\n    "),
-            code="ace-failed",
-            hint=hint,
-        )
+        raise _ace_failed(f"Ace failed on {path} (exit {proc.returncode})",
+                          (proc.stdout + proc.stderr).strip().splitlines()[-15:])
     data = json.loads(report.read_text(encoding="utf-8"))
     return AceResult.from_report(path, report_dir, data, seconds)
 
@@ -928,12 +921,8 @@ class AceServer:
         self.close()
 
     def _failed(self, epub: Path, error: str) -> ToolError:
-        output = "\n".join([*error.strip().splitlines()[-8:], *list(self._log)[-8:]]) or "(no output)"
-        hint = "run `./dev ace FILE` to see Ace's full output"
-        if "Failed to launch the browser" in output or "Could not find Chrom" in output:
-            hint = "Chromium did not start; run scripts/install-ace.sh, or set PUPPETEER_EXECUTABLE_PATH"
-        return ToolError(f"Ace failed on {epub}:\n    " + output.replace("\n", "\n    "),
-                         code="ace-failed", hint=hint)
+        return _ace_failed(f"Ace failed on {epub}",
+                           [*error.strip().splitlines()[-8:], *list(self._log)[-8:]])
 
     def _running(self) -> subprocess.Popen[str]:
         if self._proc is not None and self._proc.poll() is None:
@@ -974,6 +963,16 @@ class AceServer:
         for line in stream:
             if not line.startswith("[winston] Attempt to write logs with no transports"):
                 self._log.append(line.rstrip("\n"))
+
+
+def _ace_failed(heading: str, lines: Sequence[str]) -> ToolError:
+    """The error for an Ace run that gave no report: its last lines, and a hint."""
+    output = "\n".join(lines) or "(no output)"
+    hint = "run `./dev ace FILE` to see Ace's full output"
+    if "Failed to launch the browser" in output or "Could not find Chrom" in output:
+        hint = "Chromium did not start; run scripts/install-ace.sh, or set PUPPETEER_EXECUTABLE_PATH"
+    return ToolError(f"{heading}:\n    " + output.replace("\n", "\n    "),
+                     code="ace-failed", hint=hint)
 
 
 def _ace_install() -> tuple[Path, dict[str, str]] | None:
