@@ -84,7 +84,8 @@ def output_dir() -> Path:
 
 
 class EpubCheckBatch:
-    """Checks many EPUBs per Java start; see the module docstring for the intended use."""
+    """EPUBCheck results kept by path, size and modification time; the rest are checked by
+    the session's JVM.  See the module docstring for the intended use."""
 
     def __init__(self, server: validate.EpubCheckServer) -> None:
         self._cache: dict[tuple[Path, int, int], EpubCheckResult] = {}
