@@ -322,7 +322,7 @@ def run_epubcheck(
         )
     for epub in epubs:
         if "\n" in str(epub.resolve()) or "\r" in str(epub.resolve()):
-            raise ToolError(f"cannot check {epub!r}: its path has a line break",
+            raise ToolError(f"cannot check {str(epub)!r}: its path has a line break",
                             code="epubcheck-input", hint="rename the file or its folder")
     own = server is None
     if server is None:
